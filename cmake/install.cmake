@@ -1,0 +1,18 @@
+# File: cmake/install.cmake — installs binaries, headers and a package config for find_package(wsecho).
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(TARGETS wsecho EXPORT wsechoTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY lib/include/wsecho DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${PROJECT_BINARY_DIR}/generated/wsecho/version.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/wsecho)
+install(TARGETS wsecho-server wsecho-client RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+set(config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/wsecho)
+install(EXPORT wsechoTargets NAMESPACE wsecho:: DESTINATION ${config_dir})
+configure_package_config_file(cmake/wsechoConfig.cmake.in ${PROJECT_BINARY_DIR}/wsechoConfig.cmake
+    INSTALL_DESTINATION ${config_dir})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/wsechoConfigVersion.cmake COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/wsechoConfig.cmake ${PROJECT_BINARY_DIR}/wsechoConfigVersion.cmake
+    DESTINATION ${config_dir})
