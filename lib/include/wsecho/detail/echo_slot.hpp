@@ -1,0 +1,78 @@
+// File: wsecho/detail/echo_slot.hpp — the hand-over point between a session's reader and writer coroutines.
+#pragma once
+
+#include <wsecho/detail/wakeup.hpp>
+#include <wsecho/net.hpp>
+
+#include <utility>
+
+namespace wsecho::detail {
+
+// Holds at most one message on its way from the reader to the writer, so the reader can read message
+// n+1 while the writer echoes message n, and a peer that stops reading stalls us after two messages
+// instead of growing memory without bound. Buffers are swapped, never copied: the three buffers
+// (reader's, slot's, writer's) circulate and keep their capacity, so steady state allocates nothing.
+//
+// Ordering: put() returns only after take() handed the message to the writer, and the writer starts
+// its write before it next yields. So the reader's next read (which is where Beast answers a peer's
+// close frame) cannot send a close reply ahead of an echo we already owe.
+class echo_slot
+{
+public:
+    explicit echo_slot(const net::any_io_executor& ex) : reader_wakeup_(ex), writer_wakeup_(ex), writer_finished_(ex) {}
+
+    // Reader: moves `message` into the slot (getting an empty buffer back) and waits until the writer
+    // has taken it. Returns false when the writer has stopped.
+    net::awaitable<bool> put(beast::flat_buffer& message, bool text)
+    {
+        std::swap(message, buffer_);
+        text_ = text;
+        full_ = true;
+        writer_wakeup_.notify_all();
+        while (full_ && !writer_finished_.is_set())
+            co_await reader_wakeup_.wait();
+        co_return !writer_finished_.is_set();
+    }
+
+    // Writer: waits for the next message and swaps it into `out` (which must be empty).
+    // Returns false once the reader has finished and nothing is left. The caller must start writing
+    // `out` before its next co_await of anything else (see the ordering note above).
+    net::awaitable<bool> take(beast::flat_buffer& out, bool& text)
+    {
+        while (!full_ && !reader_finished_)
+            co_await writer_wakeup_.wait();
+        if (!full_)
+            co_return false;
+        std::swap(out, buffer_);
+        text = text_;
+        full_ = false;
+        reader_wakeup_.notify_all();
+        co_return true;
+    }
+
+    void reader_finished()
+    {
+        reader_finished_ = true;
+        writer_wakeup_.notify_all();
+    }
+
+    void writer_finished()
+    {
+        writer_finished_.set();
+        reader_wakeup_.notify_all();
+    }
+
+    // Completes when the writer has finished (or early, when a `||` cancels it).
+    net::awaitable<void> wait_writer_finished() { return writer_finished_.wait(); }
+
+private:
+    beast::flat_buffer buffer_;
+    bool text_ = false;
+    bool full_ = false;
+    bool reader_finished_ = false;
+    wakeup reader_wakeup_;
+    wakeup writer_wakeup_;
+    event writer_finished_;
+};
+
+}  // namespace wsecho::detail

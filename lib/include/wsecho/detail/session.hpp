@@ -1,0 +1,189 @@
+// File: wsecho/detail/session.hpp — the session coroutine: plain HTTP requests until one upgrades, then the
+// WebSocket echo loop as a reader and a writer coroutine joined with `&&`.
+//
+// Templated on the transport so unit tests run it over beast::test::stream; the beast::tcp_stream
+// instantiation is compiled once, in session.cpp.
+#pragma once
+
+#include <wsecho/detail/echo_slot.hpp>
+#include <wsecho/detail/wakeup.hpp>
+#include <wsecho/http_routes.hpp>
+#include <wsecho/net.hpp>
+#include <wsecho/server.hpp>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <string>
+#include <tuple>
+
+namespace wsecho::detail {
+
+// Everything one session needs, owned by its coroutine frame.
+struct session_context
+{
+    session_summary summary;  // id and peer filled in by the listener
+    std::string server_name;  // the Server header, "wsecho/<version>"
+    std::chrono::milliseconds handshake_timeout{};
+    std::chrono::milliseconds idle_timeout{};
+    std::size_t max_message_bytes = 0;
+    std::shared_ptr<spdlog::logger> log;
+    std::function<void(const session_summary&)> on_end;
+};
+
+// Upgrade requests are a few hundred bytes; browsers' cookies make 8 KiB the usual ceiling.
+inline constexpr std::uint32_t max_request_header_bytes = 8 * 1024;
+// We serve GET only; a body is read (and dropped) only so the next request on the connection parses.
+inline constexpr std::uint64_t max_request_body_bytes = 64 * 1024;
+
+// Non-template pieces, in session_log.cpp.
+void log_http_exchange(const session_context& ctx, const http_request& req, const http_response& res);
+void log_message(const session_context& ctx, net::const_buffer payload, bool text);
+void log_session_end(const session_context& ctx);
+// An error response for a request that failed to parse, or nothing (timeouts, resets, eof).
+std::optional<http_response> response_for_read_error(const session_context& ctx, const error_code& ec);
+
+// tcp_stream has its own deadline for the HTTP phase; test::stream has none.
+template <class Stream>
+void arm_deadline(Stream& stream, std::chrono::milliseconds timeout)
+{
+    if constexpr (requires { stream.expires_after(timeout); })
+        stream.expires_after(timeout);
+}
+
+template <class Stream>
+void disarm_deadline(Stream& stream)
+{
+    // The WebSocket stream keeps its own timers from here on; both at once would fight (Beast docs).
+    if constexpr (requires { stream.expires_never(); })
+        stream.expires_never();
+}
+
+// Reads messages and hands each to the writer; ends on the peer's close or any error.
+template <class WebSocket>
+net::awaitable<void> read_messages(WebSocket& ws, echo_slot& slot, session_context& ctx)
+{
+    beast::flat_buffer incoming;
+    error_code ec;
+    for (;;)
+    {
+        std::size_t size = 0;
+        std::tie(ec, size) = co_await ws.async_read(incoming, use_nothrow_awaitable);
+        if (ec)
+            break;
+        if (ctx.log->should_log(spdlog::level::debug))
+            log_message(ctx, incoming.cdata(), ws.got_text());
+        if (!co_await slot.put(incoming, ws.got_text()))
+            break;  // the writer failed and recorded why
+    }
+    slot.reader_finished();
+
+    if (ec == websocket::error::closed)
+    {
+        // Beast has already echoed the peer's close code and torn the connection down.
+        ctx.summary.close_code = static_cast<std::uint16_t>(ws.reason().code);
+        ctx.summary.close_reason = std::string(ws.reason().reason.c_str());
+        co_return;
+    }
+    if (ec && !ctx.summary.error)
+        ctx.summary.error = ec;
+    // The stream has failed, which also stops Beast's idle timer: give an echo that is still being
+    // written a bounded time to reach the peer, then close the socket so the writer cannot hang.
+    using namespace net::experimental::awaitable_operators;
+    co_await (slot.wait_writer_finished() || timeout(ctx.handshake_timeout));
+    beast::get_lowest_layer(ws).close();
+}
+
+// Echoes each message the reader hands over, with its own type (text stays text).
+template <class WebSocket>
+net::awaitable<void> write_echoes(WebSocket& ws, echo_slot& slot, session_context& ctx)
+{
+    beast::flat_buffer outgoing;
+    bool text = false;
+    while (co_await slot.take(outgoing, text))
+    {
+        // No other co_await between take() and this write: see echo_slot's ordering note.
+        ws.text(text);
+        auto [ec, written] = co_await ws.async_write(outgoing.cdata(), use_nothrow_awaitable);
+        if (ec)
+        {
+            if (!ctx.summary.error)
+                ctx.summary.error = ec;
+            beast::get_lowest_layer(ws).close();  // ends a read still waiting on a dead peer
+            break;
+        }
+        ++ctx.summary.messages;
+        ctx.summary.bytes += written;
+        outgoing.clear();
+    }
+    slot.writer_finished();
+}
+
+template <class Stream>
+net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request req, session_context& ctx)
+{
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = ctx.handshake_timeout;  // also bounds the closing handshake
+    timeouts.idle_timeout = ctx.idle_timeout;
+    timeouts.keep_alive_pings = true;
+    ws.set_option(timeouts);
+    ws.read_message_max(ctx.max_message_bytes);
+    // Echo each message as one frame; the default splits writes into 4 KiB frames (and syscalls).
+    ws.auto_fragment(false);
+    ws.set_option(websocket::stream_base::decorator(
+        [name = ctx.server_name](websocket::response_type& res) { res.set(http::field::server, name); }));
+
+    if (auto [ec] = co_await ws.async_accept(req, use_nothrow_awaitable); ec)
+    {
+        ctx.summary.error = ec;  // Beast has answered 400 (or 426 for a wrong version) already
+        co_return;
+    }
+    ctx.summary.upgraded = true;
+    ctx.log->info("#{} {} connected", ctx.summary.id, ctx.summary.peer);
+
+    echo_slot slot(ws.get_executor());
+    using namespace net::experimental::awaitable_operators;
+    co_await (read_messages(ws, slot, ctx) && write_echoes(ws, slot, ctx));
+}
+
+// One connection: HTTP request/response until a request upgrades to the echo WebSocket.
+template <class Stream>
+net::awaitable<void> run_session(Stream stream, session_context ctx)
+{
+    beast::flat_buffer buffer;
+    for (;;)
+    {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(max_request_header_bytes);
+        parser.body_limit(max_request_body_bytes);
+        arm_deadline(stream, ctx.handshake_timeout);  // a peer dribbling its request is dropped
+        if (auto [ec, size] = co_await http::async_read(stream, buffer, parser, use_nothrow_awaitable); ec)
+        {
+            if (ec != http::error::end_of_stream)
+                ctx.summary.error = ec;
+            if (auto res = response_for_read_error(ctx, ec))
+                co_await http::async_write(stream, *res, use_nothrow_awaitable);
+            break;
+        }
+        http_request req = parser.release();
+        route_decision decision = route_request(req, ctx.server_name);
+        if (decision.upgrade)
+        {
+            disarm_deadline(stream);
+            co_await run_websocket(websocket::stream<Stream>(std::move(stream)), std::move(req), ctx);
+            break;
+        }
+        log_http_exchange(ctx, req, decision.response);
+        auto [ec, size] = co_await http::async_write(stream, decision.response, use_nothrow_awaitable);
+        if (ec || !decision.response.keep_alive())
+            break;
+    }
+    log_session_end(ctx);
+    if (ctx.on_end)
+        ctx.on_end(ctx.summary);
+}
+
+extern template net::awaitable<void> run_session<beast::tcp_stream>(beast::tcp_stream, session_context);
+
+}  // namespace wsecho::detail

@@ -1,0 +1,68 @@
+// File: wsecho/detail/wakeup.hpp — wake-ups between coroutines that share one executor (or strand).
+//
+// Asio 1.81 has no awaitable condition variable outside `experimental::channel`; a timer that never
+// expires is the idiom (Asio's chat_server example): cancel() completes every pending wait.
+#pragma once
+
+#include <wsecho/net.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <chrono>
+
+namespace wsecho::detail {
+
+// A condition-variable-like wake-up. wait() may return spuriously (or when a `||` cancels it),
+// so callers re-check their own state in a loop.
+class wakeup
+{
+public:
+    explicit wakeup(const net::any_io_executor& ex) : timer_(ex, net::steady_timer::time_point::max()) {}
+
+    void notify_all() { timer_.cancel(); }
+
+    net::awaitable<void> wait() { co_await timer_.async_wait(use_nothrow_awaitable); }
+
+private:
+    net::steady_timer timer_;
+};
+
+// A one-shot, sticky event: set() releases every current wait() and every later one at once.
+class event
+{
+public:
+    explicit event(const net::any_io_executor& ex) : wakeup_(ex) {}
+
+    void set()
+    {
+        set_ = true;
+        wakeup_.notify_all();
+    }
+
+    bool is_set() const noexcept { return set_; }
+
+    // Returns once set, or early when a `||` cancels it: callers that need to know check is_set().
+    net::awaitable<void> wait()
+    {
+        if (!set_)
+            co_await wakeup_.wait();
+    }
+
+private:
+    wakeup wakeup_;
+    bool set_ = false;
+};
+
+}  // namespace wsecho::detail
+
+namespace wsecho::detail {
+
+// Completes after `duration`; the right-hand side of `co_await (operation || timeout(d))`.
+inline net::awaitable<void> timeout(std::chrono::steady_clock::duration duration)
+{
+    net::steady_timer timer(co_await net::this_coro::executor, duration);
+    co_await timer.async_wait(use_nothrow_awaitable);
+}
+
+}  // namespace wsecho::detail

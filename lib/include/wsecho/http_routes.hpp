@@ -1,0 +1,36 @@
+// File: wsecho/http_routes.hpp — what the server answers to each plain HTTP request.
+//
+// A pure function of the request, so every status is unit-testable without a socket.
+#pragma once
+
+#include <wsecho/net.hpp>
+
+#include <string_view>
+
+namespace wsecho {
+
+// The path that upgrades to the echo WebSocket, as in the original Go server.
+inline constexpr std::string_view socket_path = "/socket";
+
+using http_request = http::request<http::string_body>;
+using http_response = http::response<http::string_body>;
+
+// What to do with one request: upgrade it to an echo session, or send `response`.
+struct route_decision
+{
+    bool upgrade = false;
+    http_response response;  // set when !upgrade
+};
+
+// GET /socket with an upgrade → upgrade; GET|HEAD / → the index page; /socket without an
+// upgrade → 426; other methods → 405; other paths → 404. `server_name` fills the Server header.
+route_decision route_request(const http_request& req, std::string_view server_name);
+
+// A short plain-text error response (400, 413, 431, ...) that closes the connection.
+http_response make_error_response(http::status status, unsigned version, std::string_view server_name,
+                                  std::string_view detail);
+
+// The page served at "/": connects back to /socket and echoes what you type.
+std::string_view index_page();
+
+}  // namespace wsecho

@@ -1,0 +1,28 @@
+// File: wsecho/net.hpp — namespace aliases and the completion token every wsecho coroutine uses.
+//
+// Upgrade path: on Boost >= 1.86, `net::as_tuple` alone is a partial token and `cancel_after`
+// exists; until then we name `use_nothrow_awaitable` at every co_await and bound waits with `||`.
+#pragma once
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+namespace wsecho {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+// Expected failures (closed, eof, timeout, aborted) arrive as an error_code in a tuple instead of
+// an exception: ten times cheaper, and `||` needs operands that do not throw (it waits for the
+// first *success*; see shared notes on Boost 1.81).
+constexpr auto use_nothrow_awaitable = net::as_tuple(net::use_awaitable);
+
+}  // namespace wsecho

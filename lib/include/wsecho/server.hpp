@@ -1,0 +1,77 @@
+// File: wsecho/server.hpp — the echo server: a listener coroutine that spawns one session per connection.
+#pragma once
+
+#include <wsecho/net.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <spdlog/logger.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace wsecho {
+
+// How one connection ended, handed to server_options::on_session_end (and logged at info).
+struct session_summary
+{
+    std::uint64_t id = 0;          // connection number, counted from 1 per server
+    std::string peer;              // "address:port"
+    bool upgraded = false;         // false: it only spoke plain HTTP (index page, 404, ...)
+    std::uint64_t messages = 0;    // messages echoed
+    std::uint64_t bytes = 0;       // payload bytes echoed
+    std::optional<std::uint16_t> close_code;  // the peer's close code, when it closed with a handshake
+    std::string close_reason;
+    error_code error;              // why it ended otherwise (eof, reset, timeout, protocol error, ...)
+};
+
+struct server_options
+{
+    // Where to listen. "localhost" resolves like Go's net.Listen: the first IPv4 address wins.
+    // An empty host listens on every interface.
+    std::string host = "localhost";
+    // 0 asks the kernel for a free port; server::local_endpoint() tells which.
+    std::uint16_t port = 8080;
+    // Bounds each plain HTTP request and the upgrade, and later the closing handshake (slowloris).
+    std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10);
+    // A silent peer gets a ping after half of this and is dropped after all of it.
+    std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);
+    // Larger messages are refused with close 1009; Beast's default, like uWS/Python's order of magnitude.
+    std::size_t max_message_bytes = 16u << 20;
+    // Where the library logs; null means spdlog::default_logger().
+    std::shared_ptr<spdlog::logger> logger;
+    // Called on the session's executor when each connection ends. Optional.
+    std::function<void(const session_summary&)> on_session_end;
+};
+
+// Binds in the constructor so that errors (port in use, bad address) surface before anything runs.
+//
+// @par Thread Safety
+// run() and stop() must be called on the executor given to the constructor. Sessions run on the
+// executor of their socket; with one thread running the context no strand is needed.
+class server
+{
+public:
+    // Throws std::system_error "cannot listen on HOST:PORT: <reason>" when it cannot bind.
+    server(net::any_io_executor ex, server_options opts);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    tcp::endpoint local_endpoint() const;
+
+    // The listener coroutine: accepts until stop(), spawning one session coroutine per connection.
+    net::awaitable<void> run();
+
+    // Stops accepting. Sessions in progress carry on until their peers close.
+    void stop();
+
+private:
+    struct state;
+    std::shared_ptr<state> state_;
+};
+
+}  // namespace wsecho

@@ -1,0 +1,30 @@
+// File: wsecho/url.hpp — the WebSocket URL the client dials.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace wsecho {
+
+struct ws_url
+{
+    std::string scheme = "ws";     // only "ws" so far
+    std::string host = "localhost"; // without brackets, also for IPv6 literals
+    std::string port = "80";
+    std::string target = "/";      // path and query, always starting with '/'
+
+    // The Host header value (RFC 7230 §5.4): the port only when it is not the scheme's default.
+    std::string host_header() const;
+    std::string to_string() const;
+};
+
+// Parses "ws://host[:port][/path][?query]". On failure returns a one-line reason.
+struct ws_url_result
+{
+    ws_url url;
+    std::string error;  // empty on success
+    explicit operator bool() const noexcept { return error.empty(); }
+};
+ws_url_result parse_ws_url(std::string_view text);
+
+}  // namespace wsecho

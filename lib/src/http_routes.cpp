@@ -1,0 +1,86 @@
+// File: http_routes.cpp — the plain HTTP answers: index page, 404, 405, 426, and parse-error responses.
+#include <wsecho/http_routes.hpp>
+
+namespace wsecho {
+
+namespace {
+
+http_response make_response(http::status status, const http_request& req, std::string_view server_name,
+                            std::string_view content_type, std::string body)
+{
+    http_response res{status, req.version()};
+    res.set(http::field::server, server_name);
+    res.set(http::field::content_type, content_type);
+    res.keep_alive(req.keep_alive());
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+http_response text_response(http::status status, const http_request& req, std::string_view server_name,
+                             std::string_view text)
+{
+    return make_response(status, req, server_name, "text/plain; charset=utf-8", std::string(text) + "\n");
+}
+
+}  // namespace
+
+route_decision route_request(const http_request& req, std::string_view server_name)
+{
+    const bool get = req.method() == http::verb::get;
+    const bool head = req.method() == http::verb::head;
+    // Routes match the path only; a query string does not change where a request goes.
+    std::string_view target = req.target();
+    std::string_view path = target.substr(0, target.find('?'));
+
+    if (path == socket_path)
+    {
+        if (!get)
+        {
+            auto res = text_response(http::status::method_not_allowed, req, server_name,
+                                     "405 Method Not Allowed: /socket accepts only GET with a WebSocket upgrade");
+            res.set(http::field::allow, "GET");
+            return {.response = std::move(res)};
+        }
+        if (websocket::is_upgrade(req))
+            return {.upgrade = true};
+        auto res = text_response(http::status::upgrade_required, req, server_name,
+                                 "426 Upgrade Required: /socket speaks WebSocket only (RFC 6455)");
+        res.set(http::field::upgrade, "websocket");
+        res.set(http::field::connection, "Upgrade");
+        res.set(http::field::sec_websocket_version, "13");
+        return {.response = std::move(res)};
+    }
+    if (path == "/")
+    {
+        if (!get && !head)
+        {
+            auto res = text_response(http::status::method_not_allowed, req, server_name,
+                                     "405 Method Not Allowed: / accepts GET and HEAD");
+            res.set(http::field::allow, "GET, HEAD");
+            return {.response = std::move(res)};
+        }
+        auto res = make_response(http::status::ok, req, server_name, "text/html; charset=utf-8",
+                                 std::string(index_page()));
+        res.set(http::field::cache_control, "no-cache");
+        if (head)
+            res.body().clear();  // Content-Length keeps the size GET would send (RFC 9110 §9.3.2)
+        return {.response = std::move(res)};
+    }
+    return {.response = text_response(http::status::not_found, req, server_name,
+                                      "404 Not Found: try / for the echo page or /socket for the WebSocket")};
+}
+
+http_response make_error_response(http::status status, unsigned version, std::string_view server_name,
+                                  std::string_view detail)
+{
+    http_response res{status, version};
+    res.set(http::field::server, server_name);
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    res.keep_alive(false);
+    res.body() = std::to_string(res.result_int()) + " " + std::string(res.reason()) + ": " + std::string(detail) + "\n";
+    res.prepare_payload();
+    return res;
+}
+
+}  // namespace wsecho

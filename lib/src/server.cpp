@@ -1,0 +1,166 @@
+// File: server.cpp — binding, the listener coroutine, and spawning one session coroutine per connection.
+#include <wsecho/detail/endpoint.hpp>
+#include <wsecho/detail/session.hpp>
+#include <wsecho/detail/wakeup.hpp>
+#include <wsecho/server.hpp>
+#include <wsecho/version.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <spdlog/spdlog.h>
+
+#include <system_error>
+
+namespace wsecho {
+
+struct server::state
+{
+    server_options opts;
+    std::shared_ptr<spdlog::logger> log;
+    tcp::acceptor acceptor;
+    std::uint64_t sessions_started = 0;
+    std::string server_name = std::string("wsecho/") + version;
+
+    state(net::any_io_executor ex, server_options o)
+        : opts(std::move(o)), log(opts.logger ? opts.logger : spdlog::default_logger()), acceptor(std::move(ex))
+    {
+    }
+};
+
+namespace {
+
+std::string describe_listen_address(const server_options& opts)
+{
+    std::string host = opts.host.find(':') != std::string::npos ? "[" + opts.host + "]" : opts.host;
+    return host + ":" + std::to_string(opts.port);
+}
+
+[[noreturn]] void throw_listen_error(const server_options& opts, const error_code& ec)
+{
+    throw std::system_error(ec, "cannot listen on " + describe_listen_address(opts));
+}
+
+// Like Go's net.Listen("tcp", "localhost:8080"): of the resolved addresses the first IPv4 one wins,
+// so "localhost" means 127.0.0.1 even where ::1 resolves first.
+tcp::endpoint resolve_listen_endpoint(const net::any_io_executor& ex, const server_options& opts)
+{
+    tcp::resolver resolver(ex);
+    error_code ec;
+    // No address_configured (AI_ADDRCONFIG): it hides "localhost" on hosts that only have loopback.
+    auto results = resolver.resolve(opts.host, std::to_string(opts.port), tcp::resolver::passive, ec);
+    if (ec)
+        throw_listen_error(opts, ec);
+    for (const auto& entry : results)
+        if (entry.endpoint().address().is_v4())
+            return entry.endpoint();
+    return results.begin()->endpoint();
+}
+
+// Accept failures such as EMFILE repeat at once; pausing keeps the listener from spinning on them.
+constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
+
+// Logs a session that ended by exception (a bug: expected failures are error codes). Never rethrows,
+// so one broken session cannot take the server down.
+struct log_session_failure
+{
+    std::shared_ptr<spdlog::logger> log;
+    std::uint64_t id;
+
+    void operator()(const std::exception_ptr& failure) const
+    {
+        if (!failure)
+            return;
+        try
+        {
+            std::rethrow_exception(failure);
+        }
+        catch (const std::exception& e)
+        {
+            log->error("#{} session failed: {}", id, e.what());
+        }
+    }
+};
+
+void start_session(tcp::socket socket, std::uint64_t id, const server_options& opts,
+                   const std::shared_ptr<spdlog::logger>& log, const std::string& server_name);
+
+}  // namespace
+
+server::server(net::any_io_executor ex, server_options opts) : state_(std::make_shared<state>(ex, std::move(opts)))
+{
+    auto& acceptor = state_->acceptor;
+    const auto endpoint = resolve_listen_endpoint(ex, state_->opts);
+    error_code ec;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec)
+        acceptor.set_option(tcp::acceptor::reuse_address(true), ec);  // restart while old sockets sit in TIME_WAIT
+    if (!ec)
+        acceptor.bind(endpoint, ec);
+    if (!ec)
+        acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec)
+        throw_listen_error(state_->opts, ec);
+}
+
+server::~server() = default;
+
+tcp::endpoint server::local_endpoint() const
+{
+    error_code ec;
+    return state_->acceptor.local_endpoint(ec);
+}
+
+net::awaitable<void> server::run()
+{
+    auto s = state_;  // the frame keeps the state alive even if the server object goes first
+    auto where = detail::endpoint_string(local_endpoint());
+    s->log->info("listening on http://{} (WebSocket: ws://{}{})", where, where, socket_path);
+    for (;;)
+    {
+        auto [ec, socket] = co_await s->acceptor.async_accept(use_nothrow_awaitable);
+        if (!s->acceptor.is_open())
+            break;  // stop() was called
+        if (ec)
+        {
+            s->log->warn("accept failed: {}", ec.message());
+            co_await detail::timeout(accept_retry_delay);
+            continue;
+        }
+        start_session(std::move(socket), ++s->sessions_started, s->opts, s->log, s->server_name);
+    }
+    s->log->info("stopped listening on {}", where);
+}
+
+void server::stop()
+{
+    error_code ignored;
+    state_->acceptor.close(ignored);
+}
+
+namespace {
+
+void start_session(tcp::socket socket, std::uint64_t id, const server_options& opts,
+                   const std::shared_ptr<spdlog::logger>& log, const std::string& server_name)
+{
+    error_code ec;
+    // Small echoes must not wait for Nagle + delayed ACK (cost websocketpp 5x in scenario b).
+    socket.set_option(tcp::no_delay(true), ec);
+    auto peer = socket.remote_endpoint(ec);
+
+    detail::session_context ctx{
+        .summary = {.id = id, .peer = ec ? std::string("?") : detail::endpoint_string(peer)},
+        .server_name = server_name,
+        .handshake_timeout = opts.handshake_timeout,
+        .idle_timeout = opts.idle_timeout,
+        .max_message_bytes = opts.max_message_bytes,
+        .log = log,
+        .on_end = opts.on_session_end,
+    };
+    // The session runs on its socket's executor: a strand of its own once several threads run the context.
+    auto executor = socket.get_executor();
+    net::co_spawn(executor, detail::run_session(beast::tcp_stream(std::move(socket)), std::move(ctx)),
+                  log_session_failure{log, id});
+}
+
+}  // namespace
+
+}  // namespace wsecho
