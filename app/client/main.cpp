@@ -1,0 +1,97 @@
+// File: client/main.cpp — wsecho-client: flags, logging, signals; the client itself lives in the library.
+#include "common/cli.hpp"
+
+#include <wsecho/client.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+
+namespace {
+
+using namespace wsecho;
+
+// 0 when we closed (Ctrl-C) or the server closed normally; 1 when the connection failed or broke.
+int exit_code_for(const client_report& report, const client_options& opts)
+{
+    if (!report.connected())
+    {
+        if (report.stopped_before_connected)
+            return 0;
+        std::fprintf(stderr, "wsecho-client: %s\n", describe_dial_failure(report, opts).c_str());
+        return 1;
+    }
+    if (report.connection_error)
+        return 1;
+    if (report.server_close_code && *report.server_close_code != 1000 && *report.server_close_code != 1001)
+        return 1;
+    return 0;
+}
+
+int main_impl(int argc, char** argv)
+{
+    CLI::App app("WebSocket echo client: sends a message every interval and logs every reply;\n"
+                 "Ctrl-C sends a close frame (1000) and waits for the server's reply.",
+                 "wsecho-client");
+    client_options opts;
+    std::string url = "ws://localhost:8080/socket";
+    std::string log_level = "info";
+    app.add_option("--url", url, "the server's WebSocket URL")->capture_default_str();
+    app.add_option("--message", opts.message, "what to send; {n} becomes the message number")->capture_default_str();
+    cli::add_duration_option(app, "--interval", opts.interval, "time between messages");
+    cli::add_duration_option(app, "--connect-timeout", opts.connect_timeout,
+                             "limit for connecting and upgrading to WebSocket");
+    cli::add_duration_option(app, "--close-timeout", opts.close_timeout,
+                             "after Ctrl-C, how long to wait for the server's close reply");
+    cli::add_log_level_option(app, log_level);
+    app.set_version_flag("--version", cli::version_line("wsecho-client"));
+    if (auto exit_code = cli::parse_flags(app, argc, argv))
+        return *exit_code;
+
+    auto parsed = parse_ws_url(url);
+    if (!parsed)
+        throw CLI::ValidationError("--url", parsed.error);
+    opts.url = parsed.url;
+    cli::setup_logging(cli::parse_log_level(log_level));
+
+    net::io_context ioc(1);
+    // Created before run(): a signal_set first built while run() threads start can lose SIGINT (Boost 1.81).
+    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    client cl(ioc.get_executor(), opts);
+    int exit_code = 0;
+
+    // First signal: the orderly close (bounded by --close-timeout). A second one: leave at once.
+    signals.async_wait([&](const error_code& ec, int) {
+        if (ec)
+            return;
+        cl.stop();
+        signals.async_wait([&](const error_code& again, int) {
+            if (again)
+                return;
+            spdlog::warn("second signal: exiting without waiting");
+            exit_code = 130;
+            ioc.stop();
+        });
+    });
+
+    net::co_spawn(ioc, cl.run(), [&](const std::exception_ptr& failure, const client_report& report) {
+        if (failure)
+            std::rethrow_exception(failure);
+        exit_code = exit_code_for(report, opts);
+        error_code ignored;
+        signals.cancel(ignored);  // nothing left to wait for: let ioc.run() return
+    });
+    ioc.run();
+    return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    return wsecho::cli::run_main("wsecho-client", [&] { return main_impl(argc, argv); });
+}

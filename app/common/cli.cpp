@@ -1,0 +1,146 @@
+// File: common/cli.cpp — flag parsing helpers and logging setup shared by wsecho-server and wsecho-client.
+#include "common/cli.hpp"
+
+#include <wsecho/duration.hpp>
+#include <wsecho/version.hpp>
+
+#include <boost/version.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+
+namespace wsecho::cli {
+
+namespace {
+
+constexpr std::array<std::string_view, 7> level_names{"trace", "debug", "info", "warn", "error", "critical", "off"};
+
+std::string level_list()
+{
+    std::string out;
+    for (auto name : level_names)
+        out += (out.empty() ? "" : ", ") + std::string(name);
+    return out;
+}
+
+}  // namespace
+
+listen_address parse_listen_address(std::string_view text)
+{
+    auto fail = [&](const std::string& why) {
+        return CLI::ValidationError("--listen", "invalid address '" + std::string(text) + "': " + why +
+                                                    " (expected HOST:PORT, e.g. localhost:8080 or [::1]:8080)");
+    };
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos)
+        throw fail("missing port");
+    std::string_view host = text.substr(0, colon);
+    std::string_view port = text.substr(colon + 1);
+    if (host.starts_with('[') != host.ends_with(']'))
+        throw fail("unbalanced brackets");
+    if (host.starts_with('['))
+        host = host.substr(1, host.size() - 2);
+    else if (host.find(':') != std::string_view::npos)
+        throw fail("IPv6 addresses go in brackets");
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value > 65535)
+        throw fail("port must be a number from 0 to 65535");
+    return {std::string(host), static_cast<std::uint16_t>(value)};
+}
+
+spdlog::level::level_enum parse_log_level(std::string_view text)
+{
+    for (std::size_t i = 0; i < level_names.size(); ++i)
+        if (text == level_names[i])
+            return static_cast<spdlog::level::level_enum>(i);
+    throw CLI::ValidationError("--log-level", "unknown level '" + std::string(text) + "' (use one of " +
+                                                  level_list() + ")");
+}
+
+CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
+                                 const std::string& description, bool allow_zero)
+{
+    auto* option = app.add_option_function<std::string>(
+        name,
+        [&target, name, allow_zero](const std::string& text) {
+            auto parsed = parse_duration(text);
+            if (!parsed)
+                throw CLI::ValidationError(name, parsed.error);
+            if (!allow_zero && parsed.value.count() == 0)
+                throw CLI::ValidationError(name, "must be greater than zero");
+            target = std::chrono::ceil<std::chrono::milliseconds>(parsed.value);
+        },
+        description);
+    option->default_str(format_duration(target));
+    option->type_name("DURATION");
+    return option;
+}
+
+CLI::Option* add_log_level_option(CLI::App& app, std::string& target)
+{
+    return app
+        .add_option("--log-level", target, "one of " + level_list())
+        ->type_name("LEVEL")
+        ->capture_default_str()
+        ->check([](const std::string& text) {
+            parse_log_level(text);
+            return std::string();
+        });
+}
+
+std::string version_line(std::string_view program)
+{
+    return std::string(program) + " " + version + " (Boost " + std::to_string(BOOST_VERSION / 100000) + "." +
+           std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100) + ")";
+}
+
+void setup_logging(spdlog::level::level_enum level)
+{
+    auto logger = spdlog::stderr_color_mt("wsecho");
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+    logger->set_level(level);
+    // A demo watched in a terminal or a pipe (docker logs) should show each line as it happens.
+    logger->flush_on(spdlog::level::trace);
+    spdlog::set_default_logger(logger);
+}
+
+std::optional<int> parse_flags(CLI::App& app, int argc, char** argv)
+{
+    try
+    {
+        app.parse(argc, argv);
+        return std::nullopt;
+    }
+    catch (const CLI::ParseError& e)
+    {
+        // --help and --version arrive as "errors" whose exit code is success.
+        if (e.get_exit_code() != static_cast<int>(CLI::ExitCodes::Success))
+            throw;
+        return app.exit(e);
+    }
+}
+
+int run_main(std::string_view program, const std::function<int()>& main_impl)
+{
+    try
+    {
+        return main_impl();
+    }
+    catch (const CLI::ParseError& e)
+    {
+        std::fprintf(stderr, "%.*s: %s\nRun with --help for the options.\n", static_cast<int>(program.size()),
+                     program.data(), e.what());
+        return 2;
+    }
+    catch (const std::exception& e)
+    {
+        std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(program.size()), program.data(), e.what());
+        return 1;
+    }
+}
+
+}  // namespace wsecho::cli

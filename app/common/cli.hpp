@@ -1,0 +1,50 @@
+// File: common/cli.hpp — what both programs share: flag value types, logging setup, and main()'s error policy.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <spdlog/common.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace wsecho::cli {
+
+struct listen_address
+{
+    std::string host;  // empty: every interface
+    std::uint16_t port = 0;
+};
+
+// "localhost:8080", "127.0.0.1:0", "[::1]:8080", ":8080" (every interface). Throws CLI::ValidationError.
+listen_address parse_listen_address(std::string_view text);
+
+// trace, debug, info, warn, error, critical, off. Throws CLI::ValidationError.
+spdlog::level::level_enum parse_log_level(std::string_view text);
+
+// A duration flag with a unit ("250ms"); bounds are checked at parse time and errors name the flag.
+// The value is rounded up to whole milliseconds, so "1us" never becomes zero.
+CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
+                                 const std::string& description, bool allow_zero = false);
+
+// --log-level with the list of levels in --help; the level is applied by setup_logging().
+CLI::Option* add_log_level_option(CLI::App& app, std::string& target);
+
+// "wsecho-server 0.1.0 (Boost 1.81.0)".
+std::string version_line(std::string_view program);
+
+// Logs go to stderr with millisecond timestamps, like Go's log package in the original.
+void setup_logging(spdlog::level::level_enum level);
+
+// Parses the flags. Returns an exit code when the program should end now (--help, --version);
+// other flag errors throw CLI::ParseError for run_main to report.
+std::optional<int> parse_flags(CLI::App& app, int argc, char** argv);
+
+// Runs `main_impl`, turning flag errors into "PROGRAM: --flag: reason" with exit code 2 and any other
+// exception (setup failures such as a port in use) into "PROGRAM: reason" with exit code 1.
+int run_main(std::string_view program, const std::function<int()>& main_impl);
+
+}  // namespace wsecho::cli
