@@ -1,0 +1,255 @@
+"""Shared helpers for the wsecho end-to-end tests: binary paths from the command line, child processes
+whose output is collected in the background, the server on an ephemeral port, and bounded waits.
+
+Every wait here has a deadline and fails with the programs' output attached, so a failing test says
+what happened instead of hanging until ctest's timeout.
+"""
+
+import argparse
+import atexit
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+# Generous next to what the programs need (milliseconds), tight next to ctest's 60 s per script.
+DEFAULT_TIMEOUT = 5.0
+
+
+class Binaries:
+    """Paths of the programs under test, filled in by run_tests() from --server and --client."""
+
+    server = None
+    client = None
+
+
+class Deadline:
+    """A point in time a wait must not pass."""
+
+    def __init__(self, seconds):
+        self._end = time.monotonic() + seconds
+
+    def remaining(self):
+        return max(0.0, self._end - time.monotonic())
+
+    def expired(self):
+        return self.remaining() == 0.0
+
+
+def wait_on(condition, predicate, timeout):
+    """Waits on a threading.Condition until predicate() is truthy; returns its value, or None on timeout.
+
+    The caller must not hold the condition's lock.
+    """
+    deadline = Deadline(timeout)
+    with condition:
+        while True:
+            result = predicate()
+            if result or deadline.expired():
+                return result or None
+            condition.wait(deadline.remaining())
+
+
+def free_port():
+    """A port nothing listens on right now (bound, then closed again): dialling it is refused."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# Children still running, killed at interpreter exit should a test run be interrupted before its cleanups.
+_live_children = set()
+
+
+@atexit.register
+def _kill_leftover_children():
+    for child in list(_live_children):
+        child.stop()
+
+
+class Child:
+    """A started program. Background threads collect its stdout and stderr line by line, so tests can
+    wait for a log line with a deadline and show everything the program said when an assertion fails."""
+
+    def __init__(self, argv, name=None):
+        self.argv = [str(a) for a in argv]
+        self.name = name or os.path.basename(self.argv[0])
+        self._condition = threading.Condition()
+        self._stdout = []
+        self._stderr = []
+        self._open_streams = 2
+        self.proc = subprocess.Popen(
+            self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        _live_children.add(self)
+        self._readers = [
+            threading.Thread(target=self._collect, args=(self.proc.stdout, self._stdout), daemon=True),
+            threading.Thread(target=self._collect, args=(self.proc.stderr, self._stderr), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def _collect(self, stream, lines):
+        # Payload previews in debug logs may cut a multi-byte character in half: never fail on decoding.
+        for raw in iter(stream.readline, b""):
+            with self._condition:
+                lines.append(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+                self._condition.notify_all()
+        with self._condition:
+            self._open_streams -= 1
+            self._condition.notify_all()
+
+    def stderr_lines(self):
+        with self._condition:
+            return list(self._stderr)
+
+    def output(self):
+        """Everything the program printed so far, labelled, for assertion messages."""
+        with self._condition:
+            stdout, stderr = list(self._stdout), list(self._stderr)
+        state = "running" if self.proc.poll() is None else f"exit code {self.proc.returncode}"
+        parts = [f"--- {self.name} ({state}): {' '.join(self.argv)}"]
+        if stdout:
+            parts += ["--- stdout:"] + stdout
+        parts += ["--- stderr:"] + (stderr or ["(nothing)"])
+        return "\n".join(parts)
+
+    def wait_for_stderr(self, predicate, what, timeout=DEFAULT_TIMEOUT):
+        """Waits until predicate(stderr lines) is truthy and returns its value. Fails when the deadline
+        passes or the program has closed its output without satisfying the predicate."""
+
+        def check():
+            result = predicate(self._stderr)
+            if result:
+                return ("found", result)
+            return ("closed", None) if self._open_streams == 0 else None
+
+        outcome = wait_on(self._condition, check, timeout)
+        if outcome is None:
+            raise AssertionError(f"{self.name}: no {what} within {timeout} s\n{self.output()}")
+        if outcome[0] == "closed":
+            try:
+                self.proc.wait(1.0)  # closed output usually means it exited: show the exit code
+            except subprocess.TimeoutExpired:
+                pass
+            raise AssertionError(f"{self.name} closed its output without {what}\n{self.output()}")
+        return outcome[1]
+
+    def wait_for_line(self, pattern, timeout=DEFAULT_TIMEOUT):
+        """Waits for a stderr line matching `pattern` (a compiled regex, or a plain substring) and
+        returns the re.Match."""
+        if isinstance(pattern, re.Pattern):
+            regex, what = pattern, f"line matching {pattern.pattern!r}"
+        else:
+            regex, what = re.compile(re.escape(pattern)), f"line containing {pattern!r}"
+
+        def first_match(lines):
+            for line in lines:
+                match = regex.search(line)
+                if match:
+                    return match
+            return None
+
+        return self.wait_for_stderr(first_match, what, timeout)
+
+    def send_signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def wait_exit(self, timeout=DEFAULT_TIMEOUT):
+        """Waits for the program to exit and for its output to be fully read; returns the exit code."""
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"{self.name} still running after {timeout} s\n{self.output()}") from None
+        self._join_readers()
+        _live_children.discard(self)
+        return code
+
+    def stop(self):
+        """Ends the program if it still runs (SIGTERM, then SIGKILL) and releases its pipes. Idempotent."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(2.0)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._join_readers()
+        for stream in (self.proc.stdout, self.proc.stderr):
+            stream.close()
+        _live_children.discard(self)
+
+    def _join_readers(self):
+        for reader in self._readers:
+            reader.join(2.0)
+
+
+LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+) ")
+RECEIVED = re.compile(r"\bReceived: (.*)$")
+
+
+def received_messages(lines):
+    """The replies wsecho-client logged ("Received: hello 1" gives "hello 1"), in order."""
+    return [match.group(1) for match in map(RECEIVED.search, lines) if match]
+
+
+class ProcessFixtures:
+    """Mixin for unittest.TestCase (and IsolatedAsyncioTestCase): starts the programs and registers
+    their cleanup, so no child outlives its test, whether it passes or fails."""
+
+    def spawn(self, argv, name=None):
+        child = Child(argv, name)
+        self.addCleanup(child.stop)
+        return child
+
+    def start_server(self, *extra_args, log_level="debug"):
+        """wsecho-server on 127.0.0.1 with a port the kernel picks; .port and .url tell which."""
+        server = self.spawn(
+            [Binaries.server, "--listen", "127.0.0.1:0", "--log-level", log_level, *extra_args], "wsecho-server"
+        )
+        server.port = int(server.wait_for_line(LISTENING).group(1))
+        server.url = f"ws://127.0.0.1:{server.port}/socket"
+        return server
+
+    def start_client(self, url, *extra_args):
+        return self.spawn([Binaries.client, "--url", url, *extra_args], "wsecho-client")
+
+
+def run_briefly(argv, timeout):
+    """Runs a program that should end by itself within `timeout` seconds; returns the CompletedProcess
+    (stdout and stderr as text). Fails, after killing it, if it is still running then."""
+    try:
+        return subprocess.run(
+            [str(a) for a in argv], stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
+            encoding="utf-8", errors="replace",
+        )
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError(
+            f"still running after {timeout} s: {' '.join(map(str, argv))}\nstderr so far:\n{e.stderr}"
+        ) from None
+
+
+def describe(completed):
+    """A CompletedProcess's exit code and output, for assertion messages."""
+    return (
+        f"--- {' '.join(completed.args)} (exit code {completed.returncode})\n"
+        f"--- stdout:\n{completed.stdout}--- stderr:\n{completed.stderr}"
+    )
+
+
+def run_tests():
+    """The scripts' entry point: takes --server and --client, passes the rest to unittest.main."""
+    parser = argparse.ArgumentParser(description="wsecho end-to-end tests; other arguments go to unittest")
+    parser.add_argument("--server", required=True, help="path of wsecho-server")
+    parser.add_argument("--client", required=True, help="path of wsecho-client")
+    args, rest = parser.parse_known_args()
+    for flag, path in (("--server", args.server), ("--client", args.client)):
+        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            parser.error(f"{flag}: not an executable file: {path}")
+    Binaries.server = os.path.abspath(args.server)
+    Binaries.client = os.path.abspath(args.client)
+    unittest.main(argv=[sys.argv[0], *rest])

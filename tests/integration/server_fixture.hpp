@@ -1,0 +1,58 @@
+// File: integration/server_fixture.hpp — a wsecho server on 127.0.0.1 with an ephemeral port, sharing one
+// io_context with the test's own coroutines, and a record of every session that ended.
+#pragma once
+
+#include "support/run_coro.hpp"
+#include "support/test_logger.hpp"
+
+#include <wsecho/detail/wakeup.hpp>
+#include <wsecho/server.hpp>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+namespace wsecho::test {
+
+class server_fixture : public ::testing::Test
+{
+protected:
+    net::io_context ioc;
+    std::vector<session_summary> ended;
+    detail::wakeup session_ended{ioc.get_executor()};
+    std::unique_ptr<server> srv;
+    tcp::endpoint endpoint;
+
+    void SetUp() override
+    {
+        srv = std::make_unique<server>(ioc.get_executor(), server_options{
+                                                               .host = "127.0.0.1",
+                                                               .port = 0,
+                                                               .logger = test_logger(),
+                                                               .on_session_end =
+                                                                   [this](const session_summary& s) {
+                                                                       ended.push_back(s);
+                                                                       session_ended.notify_all();
+                                                                   },
+                                                           });
+        endpoint = srv->local_endpoint();
+        net::co_spawn(ioc, srv->run(), rethrow);
+    }
+
+    void TearDown() override
+    {
+        srv->stop();
+        drain(ioc);
+        EXPECT_TRUE(ioc.stopped()) << "work was left behind after the server stopped";
+    }
+
+    // Waits (bounded by run_coro's limit) until `count` sessions have ended.
+    net::awaitable<void> wait_for_sessions(std::size_t count)
+    {
+        while (ended.size() < count)
+            co_await session_ended.wait();
+    }
+};
+
+}  // namespace wsecho::test

@@ -1,0 +1,96 @@
+// File: unit/http_routes_test.cpp — the status each plain HTTP request gets, without a socket.
+#include <wsecho/http_routes.hpp>
+
+#include <gtest/gtest.h>
+
+using namespace wsecho;
+
+namespace {
+
+http_request make_request(http::verb method, std::string target, bool upgrade = false)
+{
+    http_request req{method, target, 11};
+    req.set(http::field::host, "localhost:8080");
+    if (upgrade)
+    {
+        req.set(http::field::connection, "Upgrade");
+        req.set(http::field::upgrade, "websocket");
+        req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+        req.set(http::field::sec_websocket_version, "13");
+    }
+    return req;
+}
+
+route_decision route(http::verb method, std::string target, bool upgrade = false)
+{
+    return route_request(make_request(method, std::move(target), upgrade), "wsecho/test");
+}
+
+}  // namespace
+
+// Only GET /socket with an upgrade becomes a WebSocket, also with a query string.
+TEST(http_routes, upgrades_socket_path)
+{
+    EXPECT_TRUE(route(http::verb::get, "/socket", true).upgrade);
+    EXPECT_TRUE(route(http::verb::get, "/socket?x=1", true).upgrade);
+    EXPECT_FALSE(route(http::verb::get, "/", true).upgrade);
+    EXPECT_FALSE(route(http::verb::get, "/socket/", true).upgrade);
+}
+
+// "/" serves the HTML page; HEAD gets the same headers without the body.
+TEST(http_routes, serves_index_page)
+{
+    auto get = route(http::verb::get, "/");
+    ASSERT_FALSE(get.upgrade);
+    EXPECT_EQ(get.response.result(), http::status::ok);
+    EXPECT_EQ(get.response[http::field::content_type], "text/html; charset=utf-8");
+    EXPECT_EQ(get.response.body(), index_page());
+    EXPECT_EQ(get.response[http::field::server], "wsecho/test");
+
+    auto head = route(http::verb::head, "/");
+    EXPECT_EQ(head.response.result(), http::status::ok);
+    EXPECT_TRUE(head.response.body().empty());
+    EXPECT_EQ(head.response[http::field::content_length], std::to_string(index_page().size()));
+}
+
+// /socket without an upgrade says how to upgrade (RFC 6455 §4.2.2: version 13).
+TEST(http_routes, socket_without_upgrade_is_426)
+{
+    auto d = route(http::verb::get, "/socket");
+    EXPECT_EQ(d.response.result(), http::status::upgrade_required);
+    EXPECT_EQ(d.response[http::field::upgrade], "websocket");
+    EXPECT_EQ(d.response[http::field::sec_websocket_version], "13");
+    EXPECT_NE(d.response.body().find("WebSocket"), std::string::npos);
+}
+
+// Non-GET methods get 405 with the Allow header for that path.
+TEST(http_routes, other_methods_are_405)
+{
+    auto post_root = route(http::verb::post, "/");
+    EXPECT_EQ(post_root.response.result(), http::status::method_not_allowed);
+    EXPECT_EQ(post_root.response[http::field::allow], "GET, HEAD");
+    auto put_socket = route(http::verb::put, "/socket", true);
+    EXPECT_FALSE(put_socket.upgrade);
+    EXPECT_EQ(put_socket.response.result(), http::status::method_not_allowed);
+    EXPECT_EQ(put_socket.response[http::field::allow], "GET");
+}
+
+// Everything else is 404, and the connection stays usable when the client asked for keep-alive.
+TEST(http_routes, unknown_paths_are_404)
+{
+    for (const char* target : {"/nope", "/index.html", "/socket2", "//"})
+    {
+        auto d = route(http::verb::get, target);
+        EXPECT_EQ(d.response.result(), http::status::not_found) << target;
+        EXPECT_TRUE(d.response.keep_alive()) << target;
+    }
+}
+
+// Error responses close the connection and say what was wrong.
+TEST(http_routes, error_responses_close)
+{
+    auto res = make_error_response(http::status::bad_request, 11, "wsecho/test", "bad method");
+    EXPECT_EQ(res.result(), http::status::bad_request);
+    EXPECT_FALSE(res.keep_alive());
+    EXPECT_EQ(res.body(), "400 Bad Request: bad method\n");
+}
