@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# scripts/deps.sh — the one list of Debian 12 packages wsecho needs; installs the missing ones as root.
+# Usage: scripts/deps.sh build|test|runtime   (test includes build; runtime is for a future Docker image)
+set -euo pipefail
+
+build=(cmake ninja-build g++ libboost1.81-dev libspdlog-dev libcli11-dev libgtest-dev)
+test=("${build[@]}" python3 python3-websockets)
+runtime=(libspdlog1.10 libfmt9)
+
+case "${1:-}" in
+    build) wanted=("${build[@]}") ;;
+    test) wanted=("${test[@]}") ;;
+    runtime) wanted=("${runtime[@]}") ;;
+    *) echo "usage: $0 build|test|runtime" >&2; exit 2 ;;
+esac
+
+missing=()
+for pkg in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+    echo "deps.sh: all $1 packages present"
+    exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+    echo "missing Debian packages: ${missing[*]}" >&2
+    echo "sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+    exit 1
+fi
+echo "deps.sh: installing ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
