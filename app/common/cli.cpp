@@ -11,6 +11,7 @@
 #include <array>
 #include <charconv>
 #include <cstdio>
+#include <utility>
 
 namespace wsecho::cli {
 
@@ -77,6 +78,45 @@ CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::ch
         description);
     option->default_str(format_duration(target));
     option->type_name("DURATION");
+    return option;
+}
+
+std::string format_size(std::uint64_t bytes)
+{
+    constexpr std::pair<std::uint64_t, std::string_view> units[] = {{1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
+    for (auto [size, name] : units)
+        if (bytes != 0 && bytes % size == 0)
+            return std::to_string(bytes / size) + std::string(name);
+    return std::to_string(bytes);
+}
+
+CLI::Option* add_size_option(CLI::App& app, const std::string& name, std::uint64_t& target,
+                             const std::string& description, std::uint64_t minimum, std::uint64_t maximum)
+{
+    auto* option = app.add_option_function<std::string>(
+        name,
+        [&target, name, minimum, maximum](const std::string& text) {
+            auto fail = [&](const std::string& why) {
+                return CLI::ValidationError(name, "invalid size '" + text + "': " + why);
+            };
+            std::uint64_t value = 0;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (ec != std::errc{} || end == text.data())
+                throw fail("expected a number of bytes, e.g. 65536, 64KiB or 16MiB");
+            std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
+            int shift = unit.empty() || unit == "B" ? 0 : unit == "KiB" ? 10 : unit == "MiB" ? 20 : unit == "GiB" ? 30 : -1;
+            if (shift < 0)
+                throw fail("unknown unit '" + std::string(unit) + "' (use B, KiB, MiB or GiB)");
+            if (value > (maximum >> shift))
+                throw fail("must be at most " + format_size(maximum));
+            value <<= shift;
+            if (value < minimum)
+                throw fail("must be at least " + format_size(minimum));
+            target = value;
+        },
+        description);
+    option->default_str(format_size(target));
+    option->type_name("SIZE");
     return option;
 }
 

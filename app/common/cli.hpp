@@ -30,6 +30,14 @@ spdlog::level::level_enum parse_log_level(std::string_view text);
 CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
                                  const std::string& description, bool allow_zero = false);
 
+// A byte-size flag: plain bytes or with a binary unit ("65536", "64KiB", "16MiB", "1GiB").
+// Values outside [minimum, maximum] are errors naming the flag.
+CLI::Option* add_size_option(CLI::App& app, const std::string& name, std::uint64_t& target,
+                             const std::string& description, std::uint64_t minimum, std::uint64_t maximum);
+
+// "16MiB" for 16 << 20, "8KiB", "1000" (bytes) when no unit divides it.
+std::string format_size(std::uint64_t bytes);
+
 // --log-level with the list of levels in --help; the level is applied by setup_logging().
 CLI::Option* add_log_level_option(CLI::App& app, std::string& target);
 

@@ -20,21 +20,46 @@ int main_impl(int argc, char** argv)
                  "wsecho-server");
     std::string listen = "localhost:8080";
     std::string log_level = "info";
+    server_options opts;
+    std::uint64_t max_message_bytes = opts.max_message_bytes;
+    std::uint64_t max_header_bytes = opts.max_header_bytes;
     app.add_option("--listen", listen, "HOST:PORT to listen on; [::1]:8080 for IPv6, :8080 for every interface")
         ->type_name("HOST:PORT")
         ->capture_default_str();
+    cli::add_size_option(app, "--max-message-bytes", max_message_bytes,
+                         "larger messages are refused with close 1009", 1, std::uint64_t{1} << 32);
+    cli::add_size_option(app, "--max-header-bytes", max_header_bytes,
+                         "larger HTTP request headers are refused with 431", 1024, std::uint64_t{1} << 20);
+    app.add_option("--max-connections", opts.max_connections,
+                   "connections beyond this many get 503 before any upgrade")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
+        ->type_name("N");
+    cli::add_duration_option(app, "--handshake-timeout", opts.handshake_timeout,
+                             "limit for each HTTP request and the WebSocket handshakes (slow clients are dropped)");
+    cli::add_duration_option(app, "--idle-timeout", opts.idle_timeout,
+                             "a silent peer is pinged after half of this and dropped after all of it");
+    app.add_option("--allow-origin", opts.allowed_origins,
+                   "a browser origin (e.g. https://app.example.com) allowed besides the server's own; "
+                   "repeatable; * allows any")
+        ->type_name("ORIGIN")
+        ->take_all();
     cli::add_log_level_option(app, log_level);
     app.set_version_flag("--version", cli::version_line("wsecho-server"));
     if (auto exit_code = cli::parse_flags(app, argc, argv))
         return *exit_code;
 
     auto address = cli::parse_listen_address(listen);
+    opts.host = address.host;
+    opts.port = address.port;
+    opts.max_message_bytes = max_message_bytes;
+    opts.max_header_bytes = static_cast<std::uint32_t>(max_header_bytes);
     cli::setup_logging(cli::parse_log_level(log_level));
 
     net::io_context ioc(1);
     // Created before run(): a signal_set first built while run() threads start can lose SIGINT (Boost 1.81).
     net::signal_set signals(ioc, SIGINT, SIGTERM);
-    server srv(ioc.get_executor(), {.host = address.host, .port = address.port});
+    server srv(ioc.get_executor(), opts);
 
     net::co_spawn(ioc, srv.run(), [](const std::exception_ptr& failure) {
         if (failure)

@@ -1,6 +1,9 @@
 // File: http_routes.cpp — the plain HTTP answers: index page, 404, 405, 426, and parse-error responses.
 #include <wsecho/http_routes.hpp>
 
+#include <algorithm>
+#include <cctype>
+
 namespace wsecho {
 
 namespace {
@@ -23,9 +26,40 @@ http_response text_response(http::status status, const http_request& req, std::s
     return make_response(status, req, server_name, "text/plain; charset=utf-8", std::string(text) + "\n");
 }
 
+bool iequals(std::string_view a, std::string_view b)
+{
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// "https://Example.com:8443" → "Example.com:8443"; "null" and other non-URLs → "".
+std::string_view origin_authority(std::string_view origin)
+{
+    auto scheme_end = origin.find("://");
+    if (scheme_end == std::string_view::npos)
+        return {};
+    auto authority = origin.substr(scheme_end + 3);
+    return authority.substr(0, authority.find('/'));
+}
+
 }  // namespace
 
-route_decision route_request(const http_request& req, std::string_view server_name)
+bool origin_allowed(const http_request& req, const std::vector<std::string>& allowed)
+{
+    auto origin_field = req.find(http::field::origin);
+    if (origin_field == req.end())
+        return true;
+    std::string_view origin = origin_field->value();
+    auto authority = origin_authority(origin);
+    if (!authority.empty() && iequals(authority, req[http::field::host]))
+        return true;
+    return std::any_of(allowed.begin(), allowed.end(),
+                       [&](const std::string& entry) { return entry == "*" || iequals(entry, origin); });
+}
+
+route_decision route_request(const http_request& req, std::string_view server_name,
+                             const std::vector<std::string>& allowed_origins)
 {
     const bool get = req.method() == http::verb::get;
     const bool head = req.method() == http::verb::head;
@@ -43,7 +77,15 @@ route_decision route_request(const http_request& req, std::string_view server_na
             return {.response = std::move(res)};
         }
         if (websocket::is_upgrade(req))
-            return {.upgrade = true};
+        {
+            if (origin_allowed(req, allowed_origins))
+                return {.upgrade = true};
+            auto res = text_response(http::status::forbidden, req, server_name,
+                                     "403 Forbidden: origin '" + std::string(req[http::field::origin]) +
+                                         "' may not open this WebSocket (see --allow-origin)");
+            res.keep_alive(false);
+            return {.response = std::move(res), .rejected = rejection::origin_not_allowed};
+        }
         auto res = text_response(http::status::upgrade_required, req, server_name,
                                  "426 Upgrade Required: /socket speaks WebSocket only (RFC 6455)");
         res.set(http::field::upgrade, "websocket");

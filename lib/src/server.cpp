@@ -18,10 +18,23 @@ struct server::state
     std::shared_ptr<spdlog::logger> log;
     tcp::acceptor acceptor;
     std::uint64_t sessions_started = 0;
-    std::string server_name = std::string("wsecho/") + version;
+    std::shared_ptr<server_stats> stats = std::make_shared<server_stats>();
+    // Shared by every session instead of copied into each: one allocation per server, not per connection.
+    std::shared_ptr<const detail::session_config> session_config;
 
     state(net::any_io_executor ex, server_options o)
-        : opts(std::move(o)), log(opts.logger ? opts.logger : spdlog::default_logger()), acceptor(std::move(ex))
+        : opts(std::move(o)), log(opts.logger ? opts.logger : spdlog::default_logger()), acceptor(std::move(ex)),
+          session_config(std::make_shared<detail::session_config>(detail::session_config{
+              .server_name = std::string("wsecho/") + version,
+              .handshake_timeout = opts.handshake_timeout,
+              .idle_timeout = opts.idle_timeout,
+              .max_message_bytes = opts.max_message_bytes,
+              .max_header_bytes = opts.max_header_bytes,
+              .allowed_origins = opts.allowed_origins,
+              .log = log,
+              .on_end = opts.on_session_end,
+              .stats = stats,
+          }))
     {
     }
 };
@@ -80,8 +93,8 @@ struct log_session_failure
     }
 };
 
-void start_session(tcp::socket socket, std::uint64_t id, const server_options& opts,
-                   const std::shared_ptr<spdlog::logger>& log, const std::string& server_name);
+void start_session(tcp::socket socket, std::uint64_t id, bool over_capacity,
+                   const std::shared_ptr<const detail::session_config>& config);
 
 }  // namespace
 
@@ -102,6 +115,11 @@ server::server(net::any_io_executor ex, server_options opts) : state_(std::make_
 }
 
 server::~server() = default;
+
+const server_stats& server::stats() const
+{
+    return *state_->stats;
+}
 
 tcp::endpoint server::local_endpoint() const
 {
@@ -125,7 +143,10 @@ net::awaitable<void> server::run()
             co_await detail::timeout(accept_retry_delay);
             continue;
         }
-        start_session(std::move(socket), ++s->sessions_started, s->opts, s->log, s->server_name);
+        s->stats->accepted.fetch_add(1, std::memory_order_relaxed);
+        // Over the limit still gets an answer (503), so the peer learns why; that session is short and bounded.
+        bool over_capacity = s->stats->open.fetch_add(1, std::memory_order_relaxed) >= s->opts.max_connections;
+        start_session(std::move(socket), ++s->sessions_started, over_capacity, s->session_config);
     }
     s->log->info("stopped listening on {}", where);
 }
@@ -138,8 +159,8 @@ void server::stop()
 
 namespace {
 
-void start_session(tcp::socket socket, std::uint64_t id, const server_options& opts,
-                   const std::shared_ptr<spdlog::logger>& log, const std::string& server_name)
+void start_session(tcp::socket socket, std::uint64_t id, bool over_capacity,
+                   const std::shared_ptr<const detail::session_config>& config)
 {
     error_code ec;
     // Small echoes must not wait for Nagle + delayed ACK (cost websocketpp 5x in scenario b).
@@ -148,17 +169,13 @@ void start_session(tcp::socket socket, std::uint64_t id, const server_options& o
 
     detail::session_context ctx{
         .summary = {.id = id, .peer = ec ? std::string("?") : detail::endpoint_string(peer)},
-        .server_name = server_name,
-        .handshake_timeout = opts.handshake_timeout,
-        .idle_timeout = opts.idle_timeout,
-        .max_message_bytes = opts.max_message_bytes,
-        .log = log,
-        .on_end = opts.on_session_end,
+        .config = config,
+        .over_capacity = over_capacity,
     };
     // The session runs on its socket's executor: a strand of its own once several threads run the context.
     auto executor = socket.get_executor();
     net::co_spawn(executor, detail::run_session(beast::tcp_stream(std::move(socket)), std::move(ctx)),
-                  log_session_failure{log, id});
+                  log_session_failure{config->log, id});
 }
 
 }  // namespace

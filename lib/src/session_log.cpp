@@ -1,7 +1,7 @@
-// File: session_log.cpp — what a session logs, and the error answers to requests that failed to parse.
+// File: session_log.cpp — how a session's end is classified, logged and counted, and the error answers to
+// requests that failed to parse.
 #include <wsecho/detail/session.hpp>
-
-#include <algorithm>
+#include <wsecho/duration.hpp>
 
 namespace wsecho::detail {
 
@@ -19,6 +19,40 @@ bool is_http_parse_error(const error_code& ec)
 {
     return ec.category() == make_error_code(http::error::bad_method).category() &&
            ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+std::optional<rejection> classify(const session_context& ctx)
+{
+    const auto& s = ctx.summary;
+    if (s.rejected)
+        return s.rejected;  // decided by the route (403, 503)
+    const auto& ec = s.error;
+    if (!ec || s.close_code)
+        return std::nullopt;
+    if (!s.upgraded)
+    {
+        if (ec == http::error::header_limit)
+            return rejection::header_too_large;
+        if (ec == http::error::body_limit)
+            return rejection::body_too_large;
+        if (is_http_parse_error(ec))
+            return rejection::bad_request;
+        // A keep-alive connection idling after a served request is normal; no request at all is not.
+        if ((ec == beast::error::timeout || ec == http::error::partial_message) && ctx.requests == 0)
+            return rejection::request_timeout;
+        if (ec.category() == make_error_code(websocket::error::no_sec_key).category())
+            return rejection::handshake_failed;
+        return std::nullopt;
+    }
+    if (ec == websocket::error::message_too_big)
+        return rejection::message_too_big;
+    if (ec == websocket::error::bad_frame_payload || ec == websocket::error::bad_close_payload)
+        return rejection::invalid_utf8;
+    if (ec == beast::error::timeout)
+        return rejection::idle_timeout;
+    if (ec == websocket::condition::protocol_violation)
+        return rejection::protocol_error;
+    return std::nullopt;
 }
 
 // Debug logs show at most this much of each payload.
@@ -39,18 +73,52 @@ std::string preview(net::const_buffer payload, bool text)
     return out;
 }
 
+void log_end(const session_context& ctx)
+{
+    const auto& s = ctx.summary;
+    auto& log = *ctx.config->log;
+    if (s.rejected)
+    {
+        auto detail = s.error ? s.error.message()
+                      : *s.rejected == rejection::request_timeout
+                          ? "nothing complete within " + format_duration(ctx.config->handshake_timeout)
+                          : std::string();
+        log.warn("#{} {} rejected: {}{}{}; echoed {} messages", s.id, s.peer, to_string(*s.rejected),
+                 detail.empty() ? "" : ": ", detail, s.messages);
+        return;
+    }
+    if (s.close_code)
+    {
+        log.info("#{} {} closed by peer: code {} '{}'; echoed {} messages, {} bytes", s.id, s.peer, *s.close_code,
+                 s.close_reason, s.messages, s.bytes);
+        return;
+    }
+    if (!s.upgraded)
+    {
+        log.debug("#{} {} http connection ended after {} requests{}{}", s.id, s.peer, ctx.requests,
+                  s.error ? ": " : "", s.error ? s.error.message() : "");
+        return;
+    }
+    if (is_ordinary_ending(s.error))
+        log.info("#{} {} disconnected without a close handshake ({}); echoed {} messages, {} bytes", s.id, s.peer,
+                 s.error.message(), s.messages, s.bytes);
+    else
+        log.warn("#{} {} connection failed: {}; echoed {} messages, {} bytes", s.id, s.peer, s.error.message(),
+                 s.messages, s.bytes);
+}
+
 }  // namespace
 
 void log_http_exchange(const session_context& ctx, const http_request& req, const http_response& res)
 {
-    ctx.log->debug("#{} {} {} {} -> {}", ctx.summary.id, ctx.summary.peer, std::string_view(req.method_string()),
-                   std::string_view(req.target()), res.result_int());
+    ctx.config->log->debug("#{} {} {} {} -> {}", ctx.summary.id, ctx.summary.peer,
+                           std::string_view(req.method_string()), std::string_view(req.target()), res.result_int());
 }
 
 void log_message(const session_context& ctx, net::const_buffer payload, bool text)
 {
-    ctx.log->debug("#{} {} echo {} {} bytes: {}", ctx.summary.id, ctx.summary.peer, text ? "text" : "binary",
-                   payload.size(), preview(payload, text));
+    ctx.config->log->debug("#{} {} echo {} {} bytes: {}", ctx.summary.id, ctx.summary.peer,
+                           text ? "text" : "binary", payload.size(), preview(payload, text));
 }
 
 std::optional<http_response> response_for_read_error(const session_context& ctx, const error_code& ec)
@@ -60,33 +128,32 @@ std::optional<http_response> response_for_read_error(const session_context& ctx,
     auto status = ec == http::error::header_limit ? http::status::request_header_fields_too_large
                   : ec == http::error::body_limit ? http::status::payload_too_large
                                                   : http::status::bad_request;
-    return make_error_response(status, 11, ctx.server_name, ec.message());
+    return make_error_response(status, 11, ctx.config->server_name, ec.message());
 }
 
-void log_session_end(const session_context& ctx)
+http_response over_capacity_response(const session_context& ctx, const http_request& req)
 {
-    const auto& s = ctx.summary;
-    if (s.close_code)
+    auto res = make_error_response(http::status::service_unavailable, req.version(), ctx.config->server_name,
+                                   "the server is at its connection limit, try again later");
+    res.set(http::field::retry_after, "1");
+    return res;
+}
+
+void finish_session(session_context& ctx)
+{
+    auto& s = ctx.summary;
+    s.rejected = classify(ctx);
+    if (auto& stats = ctx.config->stats)
     {
-        ctx.log->info("#{} {} closed by peer: code {} '{}'; echoed {} messages, {} bytes", s.id, s.peer,
-                      *s.close_code, s.close_reason, s.messages, s.bytes);
-        return;
+        if (s.rejected)
+            stats->count(*s.rejected);
+        stats->messages_echoed.fetch_add(s.messages, std::memory_order_relaxed);
+        stats->bytes_echoed.fetch_add(s.bytes, std::memory_order_relaxed);
+        stats->open.fetch_sub(1, std::memory_order_relaxed);
     }
-    if (!s.upgraded)
-    {
-        if (!s.error || is_ordinary_ending(s.error))
-            ctx.log->debug("#{} {} http connection ended{}{}", s.id, s.peer, s.error ? ": " : "",
-                           s.error ? s.error.message() : "");
-        else
-            ctx.log->warn("#{} {} request rejected: {}", s.id, s.peer, s.error.message());
-        return;
-    }
-    if (is_ordinary_ending(s.error))
-        ctx.log->info("#{} {} disconnected without a close handshake ({}); echoed {} messages, {} bytes", s.id,
-                      s.peer, s.error.message(), s.messages, s.bytes);
-    else
-        ctx.log->warn("#{} {} connection failed: {}; echoed {} messages, {} bytes", s.id, s.peer, s.error.message(),
-                      s.messages, s.bytes);
+    log_end(ctx);
+    if (ctx.config->on_end)
+        ctx.config->on_end(s);
 }
 
 }  // namespace wsecho::detail

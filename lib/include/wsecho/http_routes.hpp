@@ -4,8 +4,12 @@
 #pragma once
 
 #include <wsecho/net.hpp>
+#include <wsecho/stats.hpp>
 
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace wsecho {
 
@@ -19,12 +23,19 @@ using http_response = http::response<http::string_body>;
 struct route_decision
 {
     bool upgrade = false;
-    http_response response;  // set when !upgrade
+    http_response response;              // set when !upgrade
+    std::optional<rejection> rejected;   // set when the answer refuses a peer (403), not just a miss (404)
 };
 
-// GET /socket with an upgrade → upgrade; GET|HEAD / → the index page; /socket without an
-// upgrade → 426; other methods → 405; other paths → 404. `server_name` fills the Server header.
-route_decision route_request(const http_request& req, std::string_view server_name);
+// GET /socket with an upgrade → upgrade (403 if its Origin is not allowed); GET|HEAD / → the index
+// page; /socket without an upgrade → 426; other methods → 405; other paths → 404.
+// `server_name` fills the Server header.
+route_decision route_request(const http_request& req, std::string_view server_name,
+                             const std::vector<std::string>& allowed_origins = {});
+
+// The cross-site WebSocket hijacking check: no Origin (not a browser) or an Origin whose host:port is
+// the request's Host passes; otherwise the Origin must be listed in `allowed` (or `allowed` holds "*").
+bool origin_allowed(const http_request& req, const std::vector<std::string>& allowed);
 
 // A short plain-text error response (400, 413, 431, ...) that closes the connection.
 http_response make_error_response(http::status status, unsigned version, std::string_view server_name,

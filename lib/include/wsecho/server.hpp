@@ -2,6 +2,7 @@
 #pragma once
 
 #include <wsecho/net.hpp>
+#include <wsecho/stats.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <spdlog/logger.h>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace wsecho {
 
@@ -26,6 +28,7 @@ struct session_summary
     std::optional<std::uint16_t> close_code;  // the peer's close code, when it closed with a handshake
     std::string close_reason;
     error_code error;              // why it ended otherwise (eof, reset, timeout, protocol error, ...)
+    std::optional<rejection> rejected;  // set when we refused or dropped the peer (logged at warn)
 };
 
 struct server_options
@@ -39,8 +42,16 @@ struct server_options
     std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10);
     // A silent peer gets a ping after half of this and is dropped after all of it.
     std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);
-    // Larger messages are refused with close 1009; Beast's default, like uWS/Python's order of magnitude.
+    // Larger messages are refused with close 1009 (Beast's default; gorilla has none, Node ws 100 MiB).
     std::size_t max_message_bytes = 16u << 20;
+    // Larger request headers are refused with 431. Browsers with many cookies stay well under 8 KiB.
+    std::uint32_t max_header_bytes = 8u << 10;
+    // Connections beyond this many get 503 before any upgrade; they never exhaust file descriptors.
+    std::size_t max_connections = 10000;
+    // Besides pages from the server's own origin (Origin host == Host), browser origins that may open the
+    // WebSocket, e.g. "https://app.example.com"; "*" allows any. Requests without Origin (non-browser
+    // clients) are always allowed. The default refuses cross-site pages, like gorilla's CheckOrigin.
+    std::vector<std::string> allowed_origins;
     // Where the library logs; null means spdlog::default_logger().
     std::shared_ptr<spdlog::logger> logger;
     // Called on the session's executor when each connection ends. Optional.
@@ -62,6 +73,9 @@ public:
     server& operator=(const server&) = delete;
 
     tcp::endpoint local_endpoint() const;
+
+    // Live counters; safe to read from any thread while the server runs.
+    const server_stats& stats() const;
 
     // The listener coroutine: accepts until stop(), spawning one session coroutine per connection.
     net::awaitable<void> run();

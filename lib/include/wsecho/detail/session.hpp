@@ -14,35 +14,49 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <spdlog/logger.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace wsecho::detail {
 
-// Everything one session needs, owned by its coroutine frame.
-struct session_context
+// What every session of one server shares: settings and counters, built once by the server.
+struct session_config
 {
-    session_summary summary;  // id and peer filled in by the listener
     std::string server_name;  // the Server header, "wsecho/<version>"
     std::chrono::milliseconds handshake_timeout{};
     std::chrono::milliseconds idle_timeout{};
     std::size_t max_message_bytes = 0;
+    std::uint32_t max_header_bytes = 0;
+    std::vector<std::string> allowed_origins;
     std::shared_ptr<spdlog::logger> log;
     std::function<void(const session_summary&)> on_end;
+    std::shared_ptr<server_stats> stats;
 };
 
-// Upgrade requests are a few hundred bytes; browsers' cookies make 8 KiB the usual ceiling.
-inline constexpr std::uint32_t max_request_header_bytes = 8 * 1024;
+// One session's own state, owned by its coroutine frame.
+struct session_context
+{
+    session_summary summary;  // id and peer filled in by the listener
+    std::shared_ptr<const session_config> config;
+    bool over_capacity = false;  // answer the first request with 503, then close
+    std::uint64_t requests = 0;  // plain HTTP requests answered
+};
+
 // We serve GET only; a body is read (and dropped) only so the next request on the connection parses.
 inline constexpr std::uint64_t max_request_body_bytes = 64 * 1024;
 
 // Non-template pieces, in session_log.cpp.
 void log_http_exchange(const session_context& ctx, const http_request& req, const http_response& res);
 void log_message(const session_context& ctx, net::const_buffer payload, bool text);
-void log_session_end(const session_context& ctx);
+// Classifies how the session ended (rejections), logs it, counts it, and calls on_end.
+void finish_session(session_context& ctx);
 // An error response for a request that failed to parse, or nothing (timeouts, resets, eof).
 std::optional<http_response> response_for_read_error(const session_context& ctx, const error_code& ec);
+// 503 for a connection over max_connections.
+http_response over_capacity_response(const session_context& ctx, const http_request& req);
 
 // tcp_stream has its own deadline for the HTTP phase; test::stream has none.
 template <class Stream>
@@ -72,7 +86,7 @@ net::awaitable<void> read_messages(WebSocket& ws, echo_slot& slot, session_conte
         std::tie(ec, size) = co_await ws.async_read(incoming, use_nothrow_awaitable);
         if (ec)
             break;
-        if (ctx.log->should_log(spdlog::level::debug))
+        if (ctx.config->log->should_log(spdlog::level::debug))
             log_message(ctx, incoming.cdata(), ws.got_text());
         if (!co_await slot.put(incoming, ws.got_text()))
             break;  // the writer failed and recorded why
@@ -91,7 +105,7 @@ net::awaitable<void> read_messages(WebSocket& ws, echo_slot& slot, session_conte
     // The stream has failed, which also stops Beast's idle timer: give an echo that is still being
     // written a bounded time to reach the peer, then close the socket so the writer cannot hang.
     using namespace net::experimental::awaitable_operators;
-    co_await (slot.wait_writer_finished() || timeout(ctx.handshake_timeout));
+    co_await (slot.wait_writer_finished() || timeout(ctx.config->handshake_timeout));
     beast::get_lowest_layer(ws).close();
 }
 
@@ -123,16 +137,17 @@ net::awaitable<void> write_echoes(WebSocket& ws, echo_slot& slot, session_contex
 template <class Stream>
 net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request req, session_context& ctx)
 {
+    const session_config& cfg = *ctx.config;
     websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = ctx.handshake_timeout;  // also bounds the closing handshake
-    timeouts.idle_timeout = ctx.idle_timeout;
+    timeouts.handshake_timeout = cfg.handshake_timeout;  // also bounds the closing handshake
+    timeouts.idle_timeout = cfg.idle_timeout;
     timeouts.keep_alive_pings = true;
     ws.set_option(timeouts);
-    ws.read_message_max(ctx.max_message_bytes);
+    ws.read_message_max(cfg.max_message_bytes);
     // Echo each message as one frame; the default splits writes into 4 KiB frames (and syscalls).
     ws.auto_fragment(false);
     ws.set_option(websocket::stream_base::decorator(
-        [name = ctx.server_name](websocket::response_type& res) { res.set(http::field::server, name); }));
+        [config = ctx.config](websocket::response_type& res) { res.set(http::field::server, config->server_name); }));
 
     if (auto [ec] = co_await ws.async_accept(req, use_nothrow_awaitable); ec)
     {
@@ -140,7 +155,9 @@ net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request re
         co_return;
     }
     ctx.summary.upgraded = true;
-    ctx.log->info("#{} {} connected", ctx.summary.id, ctx.summary.peer);
+    if (cfg.stats)
+        cfg.stats->upgraded.fetch_add(1, std::memory_order_relaxed);
+    cfg.log->info("#{} {} connected", ctx.summary.id, ctx.summary.peer);
 
     echo_slot slot(ws.get_executor());
     using namespace net::experimental::awaitable_operators;
@@ -151,13 +168,14 @@ net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request re
 template <class Stream>
 net::awaitable<void> run_session(Stream stream, session_context ctx)
 {
+    const session_config& cfg = *ctx.config;
     beast::flat_buffer buffer;
-    for (;;)
+    for (;; ++ctx.requests)
     {
         http::request_parser<http::string_body> parser;
-        parser.header_limit(max_request_header_bytes);
+        parser.header_limit(cfg.max_header_bytes);
         parser.body_limit(max_request_body_bytes);
-        arm_deadline(stream, ctx.handshake_timeout);  // a peer dribbling its request is dropped
+        arm_deadline(stream, cfg.handshake_timeout);  // a peer dribbling its request is dropped
         if (auto [ec, size] = co_await http::async_read(stream, buffer, parser, use_nothrow_awaitable); ec)
         {
             if (ec != http::error::end_of_stream)
@@ -167,21 +185,22 @@ net::awaitable<void> run_session(Stream stream, session_context ctx)
             break;
         }
         http_request req = parser.release();
-        route_decision decision = route_request(req, ctx.server_name);
+        route_decision decision = ctx.over_capacity ? route_decision{.response = over_capacity_response(ctx, req),
+                                                                     .rejected = rejection::over_capacity}
+                                                    : route_request(req, cfg.server_name, cfg.allowed_origins);
         if (decision.upgrade)
         {
             disarm_deadline(stream);
             co_await run_websocket(websocket::stream<Stream>(std::move(stream)), std::move(req), ctx);
             break;
         }
+        ctx.summary.rejected = decision.rejected;
         log_http_exchange(ctx, req, decision.response);
         auto [ec, size] = co_await http::async_write(stream, decision.response, use_nothrow_awaitable);
         if (ec || !decision.response.keep_alive())
             break;
     }
-    log_session_end(ctx);
-    if (ctx.on_end)
-        ctx.on_end(ctx.summary);
+    finish_session(ctx);
 }
 
 extern template net::awaitable<void> run_session<beast::tcp_stream>(beast::tcp_stream, session_context);
