@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -17,27 +18,44 @@ namespace wsecho::test {
 
 class server_fixture : public ::testing::Test
 {
-protected:
+public:
     net::io_context ioc;
     std::vector<session_summary> ended;
     detail::wakeup session_ended{ioc.get_executor()};
     std::unique_ptr<server> srv;
     tcp::endpoint endpoint;
 
-    void SetUp() override
+    void SetUp() override { start(default_options()); }
+
+    server_options default_options()
     {
-        srv = std::make_unique<server>(ioc.get_executor(), server_options{
-                                                               .host = "127.0.0.1",
-                                                               .port = 0,
-                                                               .logger = test_logger(),
-                                                               .on_session_end =
-                                                                   [this](const session_summary& s) {
-                                                                       ended.push_back(s);
-                                                                       session_ended.notify_all();
-                                                                   },
-                                                           });
+        return {
+            .host = "127.0.0.1",
+            .port = 0,
+            .logger = test_logger(),
+            .on_session_end =
+                [this](const session_summary& s) {
+                    ended.push_back(s);
+                    session_ended.notify_all();
+                },
+        };
+    }
+
+    void start(server_options opts)
+    {
+        srv = std::make_unique<server>(ioc.get_executor(), std::move(opts));
         endpoint = srv->local_endpoint();
         net::co_spawn(ioc, srv->run(), rethrow);
+    }
+
+    // Replaces the server with one whose options `tweak` adjusted (limits, timeouts, origins).
+    void restart_with(const std::function<void(server_options&)>& tweak)
+    {
+        srv->stop();
+        drain(ioc);
+        auto opts = default_options();
+        tweak(opts);
+        start(std::move(opts));
     }
 
     void TearDown() override

@@ -117,3 +117,50 @@ TEST(cli, version_line_names_versions)
     EXPECT_EQ(line.rfind(std::string("wsecho-server ") + wsecho::version, 0), 0u) << line;
     EXPECT_NE(line.find("Boost 1."), std::string::npos) << line;
 }
+
+namespace {
+
+std::uint64_t parse_size(const std::string& text)
+{
+    CLI::App app("test");
+    std::uint64_t size = 16u << 20;
+    cli::add_size_option(app, "--max-message-bytes", size, "limit", 1, std::uint64_t{1} << 32);
+    std::string flag = "--max-message-bytes=" + text;
+    char prog[] = "prog";
+    char* argv[] = {prog, flag.data()};
+    app.parse(2, argv);
+    return size;
+}
+
+}  // namespace
+
+// Sizes take plain bytes or binary units, and print back in the largest exact unit.
+TEST(cli, size_flag_takes_binary_units)
+{
+    EXPECT_EQ(parse_size("65536"), 65536u);
+    EXPECT_EQ(parse_size("64KiB"), 64u << 10);
+    EXPECT_EQ(parse_size("16MiB"), 16u << 20);
+    EXPECT_EQ(parse_size("1GiB"), 1u << 30);
+    EXPECT_EQ(cli::format_size(16u << 20), "16MiB");
+    EXPECT_EQ(cli::format_size(1000), "1000");
+}
+
+// Bad sizes name the flag and say what is wrong.
+TEST(cli, size_flag_errors_name_the_flag)
+{
+    for (auto [text, reason] : {std::pair{"16MB", "unknown unit"}, std::pair{"MiB", "expected a number"},
+                                std::pair{"0", "at least 1"}, std::pair{"8GiB", "at most 4GiB"}})
+    {
+        try
+        {
+            parse_size(text);
+            ADD_FAILURE() << text << " was accepted";
+        }
+        catch (const CLI::ParseError& e)
+        {
+            std::string what = e.what();
+            EXPECT_NE(what.find("--max-message-bytes"), std::string::npos) << what;
+            EXPECT_NE(what.find(reason), std::string::npos) << what;
+        }
+    }
+}

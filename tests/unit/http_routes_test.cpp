@@ -26,6 +26,13 @@ route_decision route(http::verb method, std::string target, bool upgrade = false
     return route_request(make_request(method, std::move(target), upgrade), "wsecho/test");
 }
 
+http_request upgrade_from(std::string origin)
+{
+    auto req = make_request(http::verb::get, "/socket", true);
+    req.set(http::field::origin, origin);
+    return req;
+}
+
 }  // namespace
 
 // Only GET /socket with an upgrade becomes a WebSocket, also with a query string.
@@ -93,4 +100,31 @@ TEST(http_routes, error_responses_close)
     EXPECT_EQ(res.result(), http::status::bad_request);
     EXPECT_FALSE(res.keep_alive());
     EXPECT_EQ(res.body(), "400 Bad Request: bad method\n");
+}
+
+// Same-origin pages and non-browser clients (no Origin) may upgrade; other origins get 403 (CSWSH).
+TEST(http_routes, refuses_cross_origin_upgrades)
+{
+    EXPECT_TRUE(route(http::verb::get, "/socket", true).upgrade);  // no Origin header
+    EXPECT_TRUE(route_request(upgrade_from("http://localhost:8080"), "s").upgrade);
+    EXPECT_TRUE(route_request(upgrade_from("https://LOCALHOST:8080"), "s").upgrade);  // hosts are case-insensitive
+
+    for (const char* origin : {"http://evil.example", "http://localhost:8081", "null", "localhost:8080"})
+    {
+        auto d = route_request(upgrade_from(origin), "s");
+        EXPECT_FALSE(d.upgrade) << origin;
+        EXPECT_EQ(d.response.result(), http::status::forbidden) << origin;
+        EXPECT_EQ(d.rejected, rejection::origin_not_allowed) << origin;
+        EXPECT_FALSE(d.response.keep_alive()) << origin;
+    }
+}
+
+// --allow-origin widens the policy: listed origins (case-insensitive) or "*" for any.
+TEST(http_routes, allowed_origins_widen_the_policy)
+{
+    std::vector<std::string> listed{"https://app.example.com"};
+    EXPECT_TRUE(route_request(upgrade_from("https://app.example.com"), "s", listed).upgrade);
+    EXPECT_TRUE(route_request(upgrade_from("https://APP.example.com"), "s", listed).upgrade);
+    EXPECT_FALSE(route_request(upgrade_from("https://other.example.com"), "s", listed).upgrade);
+    EXPECT_TRUE(route_request(upgrade_from("https://other.example.com"), "s", {"*"}).upgrade);
 }

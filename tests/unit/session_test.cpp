@@ -24,20 +24,24 @@ protected:
     test_stream client_end{ioc};
     std::optional<session_summary> ended;
     std::size_t max_message_bytes = 1u << 20;
+    std::shared_ptr<server_stats> stats = std::make_shared<server_stats>();
 
     session_over_memory() { client_end.connect(server_end); }
 
     void start_session()
     {
-        detail::session_context ctx{
-            .summary = {.id = 1, .peer = "memory"},
+        auto config = std::make_shared<detail::session_config>(detail::session_config{
             .server_name = "wsecho/test",
             .handshake_timeout = 5s,
             .idle_timeout = 5s,
             .max_message_bytes = max_message_bytes,
+            .max_header_bytes = 8 * 1024,
             .log = test::test_logger(),
             .on_end = [this](const session_summary& s) { ended = s; },
-        };
+            .stats = stats,
+        });
+        stats->open.fetch_add(1);
+        detail::session_context ctx{.summary = {.id = 1, .peer = "memory"}, .config = std::move(config)};
         net::co_spawn(ioc, detail::run_session(std::move(server_end), std::move(ctx)), [](std::exception_ptr e) {
             if (e)
                 std::rethrow_exception(e);
@@ -101,6 +105,9 @@ TEST_F(session_over_memory, echoes_each_message_with_its_type_byte_by_byte)
     EXPECT_EQ(ended->close_reason, "bye");
     EXPECT_EQ(ended->messages, sent.size());
     EXPECT_EQ(ended->bytes, 5u + 300u + 0u + 10u + 0u);
+    EXPECT_FALSE(ended->rejected);
+    EXPECT_EQ(stats->upgraded, 1u);
+    EXPECT_EQ(stats->messages_echoed, sent.size());
 }
 
 // Plain HTTP on the same connection: 404 keeps it open, and the next request is served too.
@@ -126,6 +133,9 @@ TEST_F(session_over_memory, answers_garbage_with_400)
     ASSERT_TRUE(ended);
     EXPECT_FALSE(ended->upgraded);
     EXPECT_TRUE(ended->error);
+    EXPECT_EQ(ended->rejected, rejection::bad_request);
+    EXPECT_EQ(stats->rejections(rejection::bad_request), 1u);
+    EXPECT_EQ(stats->open, 0u);
 }
 
 // A header block over 8 KiB is refused with 431 rather than buffered.
@@ -135,6 +145,8 @@ TEST_F(session_over_memory, refuses_oversized_headers_with_431)
     auto res = test::run_coro(
         ioc, http_roundtrip(client_end, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n"));
     EXPECT_EQ(res.result(), http::status::request_header_fields_too_large);
+    test::drain(ioc);
+    EXPECT_EQ(stats->rejections(rejection::header_too_large), 1u);
 }
 
 namespace {
@@ -162,5 +174,7 @@ TEST_F(session_over_memory, closes_1009_on_oversized_message)
     test::drain(ioc);
     ASSERT_TRUE(ended);
     EXPECT_EQ(ended->error, websocket::error::message_too_big);
+    EXPECT_EQ(ended->rejected, rejection::message_too_big);
     EXPECT_EQ(ended->messages, 0u);
+    EXPECT_EQ(stats->rejections(rejection::message_too_big), 1u);
 }
