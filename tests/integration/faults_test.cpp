@@ -1,0 +1,182 @@
+// File: integration/faults_test.cpp — peers that misbehave at the transport level: they stop reading,
+// vanish mid-frame, go silent halfway, or die during the close. The server stays bounded and serves on.
+#include "integration/server_fixture.hpp"
+#include "support/ws_peer.hpp"
+
+#include <wsecho/detail/wakeup.hpp>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
+
+using namespace std::chrono_literals;
+using namespace wsecho;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+using faults_test = test::server_fixture;
+
+constexpr std::string_view upgrade_request =
+    "GET /socket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+net::awaitable<tcp::socket> upgraded_socket(tcp::endpoint server)
+{
+    tcp::socket socket(co_await net::this_coro::executor);
+    co_await socket.async_connect(server, net::use_awaitable);
+    co_await net::async_write(socket, net::buffer(upgrade_request), net::use_awaitable);
+    std::string head;
+    co_await net::async_read_until(socket, net::dynamic_buffer(head), "\r\n\r\n", net::use_awaitable);
+    EXPECT_EQ(head.rfind("HTTP/1.1 101", 0), 0u) << head;
+    co_return socket;
+}
+
+// A masked binary frame header for `size` bytes with the 64-bit length, mask key 0: the payload goes as is.
+// RFC 6455 allows the 64-bit form only above 65535 bytes (Beast fails shorter ones as non-canonical).
+std::string frame_header(std::uint64_t size)
+{
+    EXPECT_GT(size, 65535u) << "the 64-bit length form is canonical only above 65535 bytes";
+    std::string h{static_cast<char>(0x82), static_cast<char>(0x80 | 127)};
+    for (int shift = 56; shift >= 0; shift -= 8)
+        h += static_cast<char>((size >> shift) & 0xff);
+    h.append(4, '\0');
+    return h;
+}
+
+net::awaitable<std::string> echo_once(tcp::endpoint server)
+{
+    auto peer = co_await test::ws_peer::connect(server);
+    co_await peer.send("still serving", true);
+    auto reply = co_await peer.receive();
+    co_await peer.close(1000);
+    co_return reply.payload;
+}
+
+struct push_result
+{
+    std::uint64_t written = 0;
+    error_code error;
+};
+
+// Writes 1 MiB messages (never reading the echoes) until `total` is written or a write fails.
+net::awaitable<push_result> push_without_reading(tcp::socket& socket, std::uint64_t total)
+{
+    const std::string message = frame_header(1u << 20) + std::string(1u << 20, 'x');
+    push_result result;
+    while (result.written < total)
+    {
+        auto [ec, n] = co_await net::async_write(socket, net::buffer(message), use_nothrow_awaitable);
+        result.written += n;
+        if (ec)
+        {
+            result.error = ec;
+            break;
+        }
+    }
+    co_return result;
+}
+
+net::awaitable<void> backpressure(tcp::endpoint server, push_result& pushed, std::string& other_reply,
+                                  clock_type::duration& push_took)
+{
+    using namespace net::experimental::awaitable_operators;
+    auto stuck = co_await upgraded_socket(server);
+    auto started = clock_type::now();
+    // The other client runs while the pusher is stalled; the pusher ends when the idle timeout drops it.
+    std::tie(pushed, other_reply) = co_await (push_without_reading(stuck, 100u << 20) &&
+                                              [](tcp::endpoint ep) -> net::awaitable<std::string> {
+                                                  co_await wsecho::detail::timeout(100ms);
+                                                  co_return co_await echo_once(ep);
+                                              }(server));
+    push_took = clock_type::now() - started;
+}
+
+}  // namespace
+
+// A peer that sends 100 MiB but never reads cannot make the server buffer it: it stalls after what the
+// kernel buffers and the session's two messages hold, others are served meanwhile, and the idle timeout
+// then drops it.
+TEST_F(faults_test, a_peer_that_never_reads_cannot_grow_server_memory)
+{
+    restart_with([](server_options& o) { o.idle_timeout = 500ms; });
+    push_result pushed;
+    std::string other_reply;
+    clock_type::duration push_took{};
+
+    test::run_coro(ioc, backpressure(endpoint, pushed, other_reply, push_took), 10s);
+
+    EXPECT_EQ(other_reply, "still serving");
+    EXPECT_TRUE(pushed.error) << "all of it was accepted: nothing pushed back";
+    EXPECT_LT(pushed.written, 64u << 20) << "the server took far more than two messages plus socket buffers";
+    EXPECT_GE(push_took, 500ms);
+    test::run_coro(ioc, wait_for_sessions(2));
+    auto stuck = std::find_if(ended.begin(), ended.end(), [](auto& s) { return s.rejected.has_value(); });
+    ASSERT_NE(stuck, ended.end());
+    EXPECT_EQ(stuck->rejected, rejection::idle_timeout);
+}
+
+namespace {
+
+net::awaitable<void> reset_mid_frame(tcp::endpoint server)
+{
+    auto socket = co_await upgraded_socket(server);
+    auto partial = frame_header(100'000) + std::string(300, 'y');  // 300 of 100000 payload bytes
+    co_await net::async_write(socket, net::buffer(partial), net::use_awaitable);
+    socket.set_option(net::socket_base::linger(true, 0));
+    socket.close();  // RST in the middle of the frame
+}
+
+net::awaitable<void> half_frame_then_silence(tcp::endpoint server, tcp::socket& keep)
+{
+    keep = co_await upgraded_socket(server);
+    auto partial = frame_header(100'000) + std::string(10, 'z');
+    co_await net::async_write(keep, net::buffer(partial), net::use_awaitable);
+}
+
+}  // namespace
+
+// A peer reset in the middle of a frame ends only its own session.
+TEST_F(faults_test, survives_a_reset_mid_frame)
+{
+    test::run_coro(ioc, reset_mid_frame(endpoint));
+    test::run_coro(ioc, wait_for_sessions(1));
+    EXPECT_TRUE(ended[0].error);
+    EXPECT_EQ(test::run_coro(ioc, echo_once(endpoint)), "still serving");
+}
+
+// Half a frame and then silence: the idle timeout ends the session, and the server serves on meanwhile.
+TEST_F(faults_test, drops_a_peer_silent_after_half_a_frame)
+{
+    restart_with([](server_options& o) { o.idle_timeout = 300ms; });
+    tcp::socket silent(ioc);
+    test::run_coro(ioc, half_frame_then_silence(endpoint, silent));
+    EXPECT_EQ(test::run_coro(ioc, echo_once(endpoint)), "still serving");
+    test::run_coro(ioc, wait_for_sessions(2));
+    auto dropped = std::find_if(ended.begin(), ended.end(), [](auto& s) { return s.rejected.has_value(); });
+    ASSERT_NE(dropped, ended.end());
+    EXPECT_EQ(dropped->rejected, rejection::idle_timeout);
+}
+
+namespace {
+
+// Sends a close frame and dies before reading the server's reply.
+net::awaitable<void> die_during_close(tcp::endpoint server)
+{
+    auto socket = co_await upgraded_socket(server);
+    auto close = test::encode_client_frame(8, test::close_payload(1000));
+    co_await net::async_write(socket, net::buffer(close), net::use_awaitable);
+    socket.set_option(net::socket_base::linger(true, 0));
+    socket.close();
+}
+
+}  // namespace
+
+// A client killed during the close handshake leaves no session behind.
+TEST_F(faults_test, survives_a_client_killed_during_the_close_handshake)
+{
+    test::run_coro(ioc, die_during_close(endpoint));
+    test::run_coro(ioc, wait_for_sessions(1));
+    EXPECT_EQ(srv->stats().open, 0u);
+    EXPECT_EQ(test::run_coro(ioc, echo_once(endpoint)), "still serving");
+}
