@@ -45,6 +45,9 @@ struct session_context
     std::uint64_t requests = 0;  // plain HTTP requests answered
 };
 
+// The highest close code RFC 6455 lets a peer send (4000-4999 are for applications).
+inline constexpr std::uint16_t max_valid_close_code = 4999;
+
 // We serve GET only; a body is read (and dropped) only so the next request on the connection parses.
 inline constexpr std::uint64_t max_request_body_bytes = 64 * 1024;
 
@@ -148,6 +151,13 @@ net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request re
     ws.auto_fragment(false);
     ws.set_option(websocket::stream_base::decorator(
         [config = ctx.config](websocket::response_type& res) { res.set(http::field::server, config->server_name); }));
+    // Beast 1.81 accepts every close code from 3000 up, and would echo e.g. 5000 (RFC 6455 §7.4.2 ends at
+    // 4999). Starting our own close 1002 here, inside Beast's read, makes Beast skip its echo: it sends
+    // a close reply only if none went out yet, and it orders our close ahead of its own.
+    ws.control_callback([&ws](websocket::frame_type kind, beast::string_view) {
+        if (kind == websocket::frame_type::close && ws.reason().code > max_valid_close_code)
+            ws.async_close(websocket::close_code::protocol_error, [](const error_code&) {});
+    });
 
     if (auto [ec] = co_await ws.async_accept(req, use_nothrow_awaitable); ec)
     {
