@@ -89,7 +89,8 @@ route_decision route_request(const http_request& req, std::string_view server_na
         auto res = text_response(http::status::upgrade_required, req, server_name,
                                  "426 Upgrade Required: /socket speaks WebSocket only (RFC 6455)");
         res.set(http::field::upgrade, "websocket");
-        res.set(http::field::connection, "Upgrade");
+        // "Upgrade" names the hop-by-hop header; a client that asked to close still gets its close.
+        res.set(http::field::connection, req.keep_alive() ? "Upgrade" : "Upgrade, close");
         res.set(http::field::sec_websocket_version, "13");
         return {.response = std::move(res)};
     }

@@ -68,6 +68,14 @@ TEST(http_routes, socket_without_upgrade_is_426)
     EXPECT_EQ(d.response[http::field::upgrade], "websocket");
     EXPECT_EQ(d.response[http::field::sec_websocket_version], "13");
     EXPECT_NE(d.response.body().find("WebSocket"), std::string::npos);
+    EXPECT_TRUE(d.response.keep_alive());
+
+    auto closing = make_request(http::verb::get, "/socket");
+    closing.keep_alive(false);
+    auto c = route_request(closing, "s");
+    EXPECT_EQ(c.response.result(), http::status::upgrade_required);
+    EXPECT_FALSE(c.response.keep_alive()) << "Connection: close from the client must be honoured";
+    EXPECT_EQ(c.response[http::field::connection], "Upgrade, close");
 }
 
 // Non-GET methods get 405 with the Allow header for that path.
