@@ -75,23 +75,7 @@ public:
     tcp::endpoint endpoint() const;
     // Completes once the handshake with the client is done.
     net::awaitable<void> accept_and_go_silent();
-    // Raw WebSocket frames, for peers that must do what Beast's client will not (e.g. close without draining).
-struct raw_frame
-{
-    std::uint8_t opcode = 0;  // 1 text, 2 binary, 8 close, 9 ping, 10 pong
-    std::string payload;
-};
-// One final, masked client frame (payloads up to 64 KiB).
-std::string encode_client_frame(std::uint8_t opcode, std::string_view payload);
-// A close frame's payload: the code in network order, then the reason.
-std::string close_payload(std::uint16_t code, std::string_view reason = {});
-// Splits unmasked server frames; throws if the bytes end inside a frame.
-std::vector<raw_frame> decode_server_frames(std::string_view bytes);
-// Upgrades with a fixed key, writes `frames` in one go, and returns every byte the server sends after
-// its 101 response until it closes the connection.
-net::awaitable<std::string> raw_ws_exchange(tcp::endpoint server, std::string frames);
-
-// Accepts one connection, completes the handshake and closes it with `code`.
+    // Accepts one connection, completes the handshake and closes it with `code`.
     net::awaitable<void> accept_and_close(std::uint16_t code);
 
 private:
