@@ -26,8 +26,6 @@ std::optional<rejection> classify(const session_context& ctx)
     const auto& s = ctx.summary;
     if (s.rejected)
         return s.rejected;  // decided by the route (403, 503)
-    if (s.close_code && *s.close_code > max_valid_close_code)
-        return rejection::protocol_error;  // answered with 1002 (see run_websocket)
     const auto& ec = s.error;
     if (!ec || s.close_code)
         return std::nullopt;

@@ -190,3 +190,28 @@ TEST_F(limits_test, leaks_no_descriptors_after_abrupt_disconnects)
     EXPECT_EQ(srv->stats().open, 0u);
     test::run_coro(ioc, echo_once(endpoint));
 }
+
+// A close code past 4999 is answered with 1002 (Beast alone would echo it) and counted as a protocol error.
+TEST_F(limits_test, answers_out_of_range_close_codes_with_1002)
+{
+    auto bytes = test::run_coro(
+        ioc, test::raw_ws_exchange(endpoint, test::encode_client_frame(8, test::close_payload(5000, "bad"))));
+    auto frames = test::decode_server_frames(bytes);
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(frames[0].opcode, 8);
+    EXPECT_EQ(frames[0].payload.substr(0, 2), test::close_payload(1002));
+    test::run_coro(ioc, wait_for_sessions(1));
+    EXPECT_EQ(ended[0].rejected, rejection::protocol_error);
+    EXPECT_EQ(ended[0].close_code, 5000);
+    EXPECT_EQ(srv->stats().rejections(rejection::protocol_error), 1u);
+}
+
+// An empty close frame is recorded as 1005 ("no status received"), not as code 0.
+TEST_F(limits_test, records_an_empty_close_as_1005)
+{
+    auto bytes = test::run_coro(ioc, test::raw_ws_exchange(endpoint, test::encode_client_frame(8, "")));
+    ASSERT_FALSE(test::decode_server_frames(bytes).empty());
+    test::run_coro(ioc, wait_for_sessions(1));
+    EXPECT_EQ(ended[0].close_code, 1005);
+    EXPECT_FALSE(ended[0].rejected);
+}

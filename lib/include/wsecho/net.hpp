@@ -11,6 +11,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <cstdint>
+
 namespace wsecho {
 
 namespace net = boost::asio;
@@ -24,5 +26,12 @@ using boost::system::error_code;
 // an exception: ten times cheaper, and `||` needs operands that do not throw (it waits for the
 // first *success*; see shared notes on Boost 1.81).
 constexpr auto use_nothrow_awaitable = net::as_tuple(net::use_awaitable);
+
+// The close code a peer sent, as an application sees it: an empty close frame reads as 1005
+// ("no status received", RFC 6455 §7.4.1) rather than Beast's 0.
+inline std::uint16_t received_close_code(const websocket::close_reason& reason)
+{
+    return reason.code == websocket::close_code::none ? std::uint16_t{1005} : static_cast<std::uint16_t>(reason.code);
+}
 
 }  // namespace wsecho

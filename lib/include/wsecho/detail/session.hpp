@@ -99,7 +99,7 @@ net::awaitable<void> read_messages(WebSocket& ws, echo_slot& slot, session_conte
     if (ec == websocket::error::closed)
     {
         // Beast has already echoed the peer's close code and torn the connection down.
-        ctx.summary.close_code = static_cast<std::uint16_t>(ws.reason().code);
+        ctx.summary.close_code = received_close_code(ws.reason());
         ctx.summary.close_reason = std::string(ws.reason().reason.c_str());
         co_return;
     }
@@ -154,9 +154,15 @@ net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request re
     // Beast 1.81 accepts every close code from 3000 up, and would echo e.g. 5000 (RFC 6455 §7.4.2 ends at
     // 4999). Starting our own close 1002 here, inside Beast's read, makes Beast skip its echo: it sends
     // a close reply only if none went out yet, and it orders our close ahead of its own.
-    ws.control_callback([&ws](websocket::frame_type kind, beast::string_view) {
-        if (kind == websocket::frame_type::close && ws.reason().code > max_valid_close_code)
-            ws.async_close(websocket::close_code::protocol_error, [](const error_code&) {});
+    // Our close completes first, so the pending read then ends with operation_aborted, not closed: the
+    // rejection is recorded here, where the code is known.
+    ws.control_callback([&ws, &ctx](websocket::frame_type kind, beast::string_view) {
+        if (kind != websocket::frame_type::close || ws.reason().code <= max_valid_close_code)
+            return;
+        ctx.summary.close_code = received_close_code(ws.reason());
+        ctx.summary.error = websocket::error::bad_close_code;
+        ctx.summary.rejected = rejection::protocol_error;
+        ws.async_close(websocket::close_code::protocol_error, [](const error_code&) {});
     });
 
     if (auto [ec] = co_await ws.async_accept(req, use_nothrow_awaitable); ec)
