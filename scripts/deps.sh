@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # scripts/deps.sh — the one list of Debian 12 packages wsecho needs; installs the missing ones as root.
-# Usage: scripts/deps.sh build|test|runtime   (test includes build; runtime is for a future Docker image)
+# Usage: scripts/deps.sh build|test|fuzz|runtime
+#   (test and fuzz include build; fuzz adds clang 14 and its sanitizer/libFuzzer runtimes; runtime is for a
+#   future Docker image)
 set -euo pipefail
 
 build=(cmake ninja-build g++ libboost1.81-dev libspdlog-dev libcli11-dev libgtest-dev)
 test=("${build[@]}" python3 python3-websockets)
+fuzz=("${build[@]}" clang-14 libclang-rt-14-dev)
 runtime=(libspdlog1.10 libfmt9)
 
 case "${1:-}" in
     build) wanted=("${build[@]}") ;;
     test) wanted=("${test[@]}") ;;
+    fuzz) wanted=("${fuzz[@]}") ;;
     runtime) wanted=("${runtime[@]}") ;;
-    *) echo "usage: $0 build|test|runtime" >&2; exit 2 ;;
+    *) echo "usage: $0 build|test|fuzz|runtime" >&2; exit 2 ;;
 esac
 
 missing=()

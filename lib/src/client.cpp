@@ -1,6 +1,8 @@
 // File: client.cpp — the dialer coroutine and its three concurrent parts: receive loop, periodic sender
-// and close path, joined with `&&`; races (tick vs stop, close vs deadline) use `||`.
+// and close path, joined with `&&`; races (tick vs stop, close vs deadline) use `||`. The receive loop and
+// the state they share are in detail/client_loops.hpp (templated, so the fuzz target runs the same loop).
 #include <wsecho/client.hpp>
+#include <wsecho/detail/client_loops.hpp>
 #include <wsecho/detail/endpoint.hpp>
 #include <wsecho/detail/wakeup.hpp>
 #include <wsecho/duration.hpp>
@@ -14,20 +16,9 @@ namespace wsecho {
 
 namespace detail {
 
-struct client_state
-{
-    net::any_io_executor ex;
-    client_options opts;
-    std::shared_ptr<spdlog::logger> log;
-    event stop_requested;  // set by client::stop()
-    event receiver_done;   // set when the receive loop ends, for whatever reason
-
-    client_state(net::any_io_executor e, client_options o)
-        : ex(std::move(e)), opts(std::move(o)), log(opts.logger ? opts.logger : spdlog::default_logger()),
-          stop_requested(ex), receiver_done(ex)
-    {
-    }
-};
+// The tcp_stream instantiation of the receive loop (client_loops.hpp), compiled here once.
+template net::awaitable<void> receive_loop<websocket::stream<beast::tcp_stream>>(
+    websocket::stream<beast::tcp_stream>&, client_state&, client_report&);
 
 }  // namespace detail
 
@@ -36,6 +27,7 @@ namespace {
 using namespace net::experimental::awaitable_operators;
 using ws_stream = websocket::stream<beast::tcp_stream>;
 using detail::client_state;
+using detail::receive_loop;
 
 struct dial_outcome
 {
@@ -80,44 +72,6 @@ net::awaitable<dial_outcome> dial(ws_stream& ws, const client_options& opts)
     tcp_layer.expires_never();
     ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
     co_return dial_outcome{};
-}
-
-// Logs every reply until the connection ends; after our close this ends with operation_aborted.
-net::awaitable<void> receive_loop(ws_stream& ws, client_state& s, client_report& report)
-{
-    beast::flat_buffer buffer;
-    for (;;)
-    {
-        auto [ec, size] = co_await ws.async_read(buffer, use_nothrow_awaitable);
-        if (ec)
-        {
-            if (s.stop_requested.is_set() && (ec == net::error::operation_aborted || ec == websocket::error::closed))
-                break;  // the ending our own close asked for
-            if (ec == websocket::error::closed)
-            {
-                report.server_close_code = static_cast<std::uint16_t>(ws.reason().code);
-                report.server_close_reason = std::string(ws.reason().reason.c_str());
-                s.log->info("server closed the connection: code {} '{}'", *report.server_close_code,
-                            report.server_close_reason);
-            }
-            else
-            {
-                report.connection_error = ec;
-                s.log->warn("connection lost: {}", ec.message());
-            }
-            break;
-        }
-        ++report.received;
-        std::string_view payload(static_cast<const char*>(buffer.cdata().data()), size);
-        if (ws.got_text())
-            s.log->info("Received: {}", payload);
-        else
-            s.log->info("Received: <{} bytes of binary>", size);
-        if (s.opts.on_message)
-            s.opts.on_message(payload, ws.got_text());
-        buffer.clear();
-    }
-    s.receiver_done.set();
 }
 
 // Sends the message every interval until stop() or the end of the connection. The write itself sits

@@ -1,0 +1,80 @@
+// File: wsecho/detail/client_loops.hpp — the client's shared state and its receive loop.
+//
+// Templated on the WebSocket stream so the fuzz target (tests/fuzz/client_receive_fuzz.cpp) runs the very
+// same loop over beast::test::stream; the websocket::stream<beast::tcp_stream> instantiation is compiled
+// once, in client.cpp.
+#pragma once
+
+#include <wsecho/client.hpp>
+#include <wsecho/detail/wakeup.hpp>
+#include <wsecho/net.hpp>
+
+#include <spdlog/logger.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace wsecho::detail {
+
+// What the client's coroutines share; owned by wsecho::client, kept alive by run()'s frame.
+struct client_state
+{
+    net::any_io_executor ex;
+    client_options opts;
+    std::shared_ptr<spdlog::logger> log;
+    event stop_requested;  // set by client::stop()
+    event receiver_done;   // set when the receive loop ends, for whatever reason
+
+    client_state(net::any_io_executor e, client_options o)
+        : ex(std::move(e)), opts(std::move(o)), log(opts.logger ? opts.logger : spdlog::default_logger()),
+          stop_requested(ex), receiver_done(ex)
+    {
+    }
+};
+
+// Logs every reply until the connection ends; after our close this ends with operation_aborted.
+template <class WebSocket>
+net::awaitable<void> receive_loop(WebSocket& ws, client_state& s, client_report& report)
+{
+    beast::flat_buffer buffer;
+    for (;;)
+    {
+        auto [ec, size] = co_await ws.async_read(buffer, use_nothrow_awaitable);
+        if (ec)
+        {
+            if (s.stop_requested.is_set() && (ec == net::error::operation_aborted || ec == websocket::error::closed))
+                break;  // the ending our own close asked for
+            if (ec == websocket::error::closed)
+            {
+                report.server_close_code = received_close_code(ws.reason());
+                report.server_close_reason = std::string(ws.reason().reason.c_str());
+                s.log->info("server closed the connection: code {} '{}'", *report.server_close_code,
+                            report.server_close_reason);
+            }
+            else
+            {
+                report.connection_error = ec;
+                s.log->warn("connection lost: {}", ec.message());
+            }
+            break;
+        }
+        ++report.received;
+        std::string_view payload(static_cast<const char*>(buffer.cdata().data()), size);
+        if (ws.got_text())
+            s.log->info("Received: {}", payload);
+        else
+            s.log->info("Received: <{} bytes of binary>", size);
+        if (s.opts.on_message)
+            s.opts.on_message(payload, ws.got_text());
+        buffer.clear();
+    }
+    s.receiver_done.set();
+}
+
+extern template net::awaitable<void> receive_loop<websocket::stream<beast::tcp_stream>>(
+    websocket::stream<beast::tcp_stream>&, client_state&, client_report&);
+
+}  // namespace wsecho::detail
