@@ -43,6 +43,14 @@ std::string_view origin_authority(std::string_view origin)
     return authority.substr(0, authority.find('/'));
 }
 
+// RFC 6455 §4.2.1: the key is base64 of 16 bytes, so 22 base64 digits and "==". Beast 1.81 only checks
+// that it is at most 24 characters long.
+bool valid_websocket_key(std::string_view key)
+{
+    auto is_base64_digit = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/'; };
+    return key.size() == 24 && key.ends_with("==") && std::all_of(key.begin(), key.end() - 2, is_base64_digit);
+}
+
 }  // namespace
 
 bool origin_allowed(const http_request& req, const std::vector<std::string>& allowed)
@@ -78,6 +86,15 @@ route_decision route_request(const http_request& req, std::string_view server_na
         }
         if (websocket::is_upgrade(req))
         {
+            // A missing key is left to Beast's handshake, which answers it with 400 as well.
+            if (auto key = req.find(http::field::sec_websocket_key);
+                key != req.end() && !valid_websocket_key(key->value()))
+            {
+                auto res = text_response(http::status::bad_request, req, server_name,
+                                         "400 Bad Request: Sec-WebSocket-Key must be base64 of 16 bytes (RFC 6455)");
+                res.keep_alive(false);
+                return {.response = std::move(res), .rejected = rejection::handshake_failed};
+            }
             if (origin_allowed(req, allowed_origins))
                 return {.upgrade = true};
             auto res = text_response(http::status::forbidden, req, server_name,

@@ -435,6 +435,14 @@ std::vector<handshake_case> bad_upgrades()
          upgrade_request("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==dGhlIHNhbXBsZSBub25jZQ==\r\n"),
          400},
+        {"sec_websocket_key_not_base64",
+         upgrade_request("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                         "Sec-WebSocket-Key: not-base64-key!!!!!!!==\r\n"),
+         400},
+        {"sec_websocket_key_of_8_bytes",
+         upgrade_request("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                         "Sec-WebSocket-Key: AAAAAAAAAAA=\r\n"),
+         400},
         {"sec_websocket_version_8",
          upgrade_request("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\n"
                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"),

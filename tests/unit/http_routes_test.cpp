@@ -136,3 +136,20 @@ TEST(http_routes, allowed_origins_widen_the_policy)
     EXPECT_FALSE(route_request(upgrade_from("https://other.example.com"), "s", listed).upgrade);
     EXPECT_TRUE(route_request(upgrade_from("https://other.example.com"), "s", {"*"}).upgrade);
 }
+
+// A Sec-WebSocket-Key that is not base64 of 16 bytes is refused before Beast's handshake (which accepts any
+// key of up to 24 characters).
+TEST(http_routes, refuses_malformed_websocket_keys)
+{
+    for (const char* key : {"not-base64-key!!!!!!!==", "AAAAAAAAAAA=", "abc", "dGhlIHNhbXBsZSBub25jZQ=x"})
+    {
+        auto req = make_request(http::verb::get, "/socket", true);
+        req.set(http::field::sec_websocket_key, key);
+        auto d = route_request(req, "s");
+        EXPECT_FALSE(d.upgrade) << key;
+        EXPECT_EQ(d.response.result(), http::status::bad_request) << key;
+        EXPECT_EQ(d.rejected, rejection::handshake_failed) << key;
+        EXPECT_FALSE(d.response.keep_alive()) << key;
+    }
+    EXPECT_TRUE(route(http::verb::get, "/socket", true).upgrade) << "the RFC's sample key is valid";
+}
