@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <thread>
+#include <vector>
 
 namespace {
 
@@ -44,6 +46,11 @@ int main_impl(int argc, char** argv)
                    "repeatable; * allows any")
         ->type_name("ORIGIN")
         ->take_all();
+    unsigned threads = 1;
+    app.add_option("--threads", threads, "threads running the server; above 1 each connection gets a strand")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 256u))
+        ->type_name("N");
     cli::add_log_level_option(app, log_level);
     app.set_version_flag("--version", cli::version_line("wsecho-server"));
     if (auto exit_code = cli::parse_flags(app, argc, argv))
@@ -54,9 +61,10 @@ int main_impl(int argc, char** argv)
     opts.port = address.port;
     opts.max_message_bytes = max_message_bytes;
     opts.max_header_bytes = static_cast<std::uint32_t>(max_header_bytes);
+    opts.multithreaded = threads > 1;
     cli::setup_logging(cli::parse_log_level(log_level));
 
-    net::io_context ioc(1);
+    net::io_context ioc(static_cast<int>(threads));
     // Created before run(): a signal_set first built while run() threads start can lose SIGINT (Boost 1.81).
     net::signal_set signals(ioc, SIGINT, SIGTERM);
     server srv(ioc.get_executor(), opts);
@@ -72,7 +80,23 @@ int main_impl(int argc, char** argv)
         srv.stop();
         ioc.stop();
     });
+    // The signal_set above already exists, so these threads cannot lose a signal (Boost 1.81 note).
+    std::vector<std::thread> helpers;
+    for (unsigned i = 1; i < threads; ++i)
+        helpers.emplace_back([&ioc] {
+            try
+            {
+                ioc.run();
+            }
+            catch (const std::exception& e)
+            {
+                spdlog::critical("server thread failed: {}", e.what());
+                ioc.stop();
+            }
+        });
     ioc.run();
+    for (auto& t : helpers)
+        t.join();
     return 0;
 }
 

@@ -6,6 +6,8 @@
 #include <wsecho/version.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
 #include <system_error>
@@ -16,14 +18,22 @@ struct server::state
 {
     server_options opts;
     std::shared_ptr<spdlog::logger> log;
-    tcp::acceptor acceptor;
+    net::any_io_executor sessions_executor;  // what the constructor was given
+    tcp::acceptor acceptor;                  // on a strand of its own: the listener and stop() share it
     std::uint64_t sessions_started = 0;
     std::shared_ptr<server_stats> stats = std::make_shared<server_stats>();
     // Shared by every session instead of copied into each: one allocation per server, not per connection.
     std::shared_ptr<const detail::session_config> session_config;
 
+    // Where the next session runs: a fresh strand when several threads run the context.
+    net::any_io_executor next_session_executor() const
+    {
+        return opts.multithreaded ? net::any_io_executor(net::make_strand(sessions_executor)) : sessions_executor;
+    }
+
     state(net::any_io_executor ex, server_options o)
-        : opts(std::move(o)), log(opts.logger ? opts.logger : spdlog::default_logger()), acceptor(std::move(ex)),
+        : opts(std::move(o)), log(opts.logger ? opts.logger : spdlog::default_logger()), sessions_executor(ex),
+          acceptor(net::make_strand(ex)),
           session_config(std::make_shared<detail::session_config>(detail::session_config{
               .server_name = std::string("wsecho/") + version,
               .handshake_timeout = opts.handshake_timeout,
@@ -127,14 +137,38 @@ tcp::endpoint server::local_endpoint() const
     return state_->acceptor.local_endpoint(ec);
 }
 
+namespace {
+
+// The listener coroutine proper; runs on the acceptor's strand (see server::run).
+net::awaitable<void> listen(std::shared_ptr<server::state> s);
+
+}  // namespace
+
 net::awaitable<void> server::run()
 {
-    auto s = state_;  // the frame keeps the state alive even if the server object goes first
-    auto where = detail::endpoint_string(local_endpoint());
+    // Hop onto the acceptor's strand and wait there for the listener to end, so run() may be awaited on any
+    // executor and stop(), posted to the same strand, never races an accept.
+    co_await net::co_spawn(state_->acceptor.get_executor(), listen(state_), net::use_awaitable);
+}
+
+void server::stop()
+{
+    net::post(state_->acceptor.get_executor(), [s = state_] {
+        error_code ignored;
+        s->acceptor.close(ignored);
+    });
+}
+
+namespace {
+
+net::awaitable<void> listen(std::shared_ptr<server::state> s)
+{
+    error_code ignored;
+    auto where = detail::endpoint_string(s->acceptor.local_endpoint(ignored));
     s->log->info("listening on http://{} (WebSocket: ws://{}{})", where, where, socket_path);
     for (;;)
     {
-        auto [ec, socket] = co_await s->acceptor.async_accept(use_nothrow_awaitable);
+        auto [ec, socket] = co_await s->acceptor.async_accept(s->next_session_executor(), use_nothrow_awaitable);
         if (!s->acceptor.is_open())
             break;  // stop() was called
         if (ec)
@@ -150,14 +184,6 @@ net::awaitable<void> server::run()
     }
     s->log->info("stopped listening on {}", where);
 }
-
-void server::stop()
-{
-    error_code ignored;
-    state_->acceptor.close(ignored);
-}
-
-namespace {
 
 void start_session(tcp::socket socket, std::uint64_t id, bool over_capacity,
                    const std::shared_ptr<const detail::session_config>& config)

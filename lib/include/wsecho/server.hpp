@@ -52,6 +52,9 @@ struct server_options
     // WebSocket, e.g. "https://app.example.com"; "*" allows any. Requests without Origin (non-browser
     // clients) are always allowed. The default refuses cross-site pages, like gorilla's CheckOrigin.
     std::vector<std::string> allowed_origins;
+    // Set when more than one thread runs the io_context: each session then runs on a strand of its own
+    // (its reader, writer, timers and `||`/`&&` operands share it). With one thread no strand is needed.
+    bool multithreaded = false;
     // Where the library logs; null means spdlog::default_logger().
     std::shared_ptr<spdlog::logger> logger;
     // Called on the session's executor when each connection ends. Optional.
@@ -61,8 +64,9 @@ struct server_options
 // Binds in the constructor so that errors (port in use, bad address) surface before anything runs.
 //
 // @par Thread Safety
-// run() and stop() must be called on the executor given to the constructor. Sessions run on the
-// executor of their socket; with one thread running the context no strand is needed.
+// The listener runs on a strand of the server's own, whatever executor run() is awaited on, and stop()
+// posts to that strand, so both are safe from any thread. Sessions run on the executor given to the
+// constructor, or on a strand each when server_options::multithreaded is set.
 class server
 {
 public:
@@ -80,11 +84,13 @@ public:
     // The listener coroutine: accepts until stop(), spawning one session coroutine per connection.
     net::awaitable<void> run();
 
-    // Stops accepting. Sessions in progress carry on until their peers close.
+    // Stops accepting (asynchronously, on the listener's strand). Sessions in progress carry on until their
+    // peers close.
     void stop();
 
+    struct state;  // opaque: defined in server.cpp
+
 private:
-    struct state;
     std::shared_ptr<state> state_;
 };
 

@@ -1,0 +1,129 @@
+// File: threads/threaded_test.cpp — the server on an io_context run by two threads, a strand per session,
+// with many concurrent clients; meant for the tsan preset (label "threads"), run in every preset.
+#include "support/test_logger.hpp"
+#include "support/ws_peer.hpp"
+
+#include <wsecho/server.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+using namespace std::chrono_literals;
+using namespace wsecho;
+
+namespace {
+
+constexpr int clients = 40;
+constexpr int messages_each = 20;
+
+net::awaitable<void> chat(tcp::endpoint server, int id)
+{
+    auto peer = co_await test::ws_peer::connect(server);
+    for (int i = 0; i < messages_each; ++i)
+    {
+        auto text = "client " + std::to_string(id) + " message " + std::to_string(i);
+        co_await peer.send(text, i % 2 == 0);
+        auto echo = co_await peer.receive();
+        if (echo.payload != text || echo.text != (i % 2 == 0))
+            throw std::runtime_error("wrong echo for " + text + ": " + echo.payload);
+    }
+    co_await peer.close(1000);
+}
+
+// Counts finished things across threads and lets the test thread wait for them with a bound.
+struct tally
+{
+    std::mutex mutex;
+    std::condition_variable changed;
+    int count = 0;
+    std::vector<std::string> failures;
+
+    void add(std::string failure = {})
+    {
+        std::lock_guard lock(mutex);
+        ++count;
+        if (!failure.empty())
+            failures.push_back(std::move(failure));
+        changed.notify_all();
+    }
+
+    bool wait_for(int n, std::chrono::seconds limit)
+    {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, limit, [&] { return count >= n; });
+    }
+};
+
+}  // namespace
+
+// Two threads run the context; every session and every client has its own strand; all echoes are right,
+// every session ends with close 1000, and the server stops cleanly (tsan checks the rest).
+TEST(threaded_server, serves_concurrent_clients_on_two_threads)
+{
+    net::io_context ioc(2);
+    tally sessions;
+    tally finished_clients;
+    std::mutex summaries_mutex;
+    std::vector<session_summary> summaries;
+    server srv(ioc.get_executor(), {
+                                       .host = "127.0.0.1",
+                                       .port = 0,
+                                       .multithreaded = true,
+                                       .logger = test::test_logger(),
+                                       .on_session_end =
+                                           [&](const session_summary& s) {
+                                               {
+                                                   std::lock_guard lock(summaries_mutex);
+                                                   summaries.push_back(s);
+                                               }
+                                               sessions.add();
+                                           },
+                                   });
+    net::co_spawn(ioc, srv.run(), [](const std::exception_ptr& e) {
+        if (e)
+            std::rethrow_exception(e);
+    });
+    for (int id = 0; id < clients; ++id)
+        net::co_spawn(net::make_strand(ioc), chat(srv.local_endpoint(), id), [&, id](const std::exception_ptr& e) {
+            std::string failure;
+            if (e)
+            {
+                try
+                {
+                    std::rethrow_exception(e);
+                }
+                catch (const std::exception& x)
+                {
+                    failure = "client " + std::to_string(id) + ": " + x.what();
+                }
+            }
+            finished_clients.add(failure);
+        });
+
+    std::thread first([&] { ioc.run_for(30s); });
+    std::thread second([&] { ioc.run_for(30s); });
+    bool clients_done = finished_clients.wait_for(clients, 20s);
+    bool sessions_done = sessions.wait_for(clients, 10s);
+    srv.stop();
+    first.join();  // returns once the listener and every session have ended
+    second.join();
+
+    ASSERT_TRUE(clients_done) << finished_clients.count << " of " << clients << " clients finished";
+    EXPECT_TRUE(finished_clients.failures.empty()) << finished_clients.failures.front();
+    ASSERT_TRUE(sessions_done);
+    ASSERT_EQ(summaries.size(), static_cast<std::size_t>(clients));
+    for (const auto& s : summaries)
+    {
+        EXPECT_EQ(s.close_code, 1000) << "session " << s.id;
+        EXPECT_EQ(s.messages, static_cast<std::uint64_t>(messages_each)) << "session " << s.id;
+    }
+    EXPECT_EQ(srv.stats().open, 0u);
+    EXPECT_TRUE(ioc.stopped()) << "work was left behind";
+}
