@@ -15,7 +15,12 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-using faults_test = test::server_fixture;
+class faults_test : public test::server_fixture
+{
+protected:
+    // One full echo first, so lazily created objects exist before the descriptors are counted.
+    std::size_t warm_up();
+};
 
 constexpr std::string_view upgrade_request =
     "GET /socket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -52,6 +57,18 @@ net::awaitable<std::string> echo_once(tcp::endpoint server)
     co_await peer.close(1000);
     co_return reply.payload;
 }
+
+}  // namespace
+
+std::size_t faults_test::warm_up()
+{
+    auto sessions_before = ended.size();
+    EXPECT_EQ(test::run_coro(ioc, echo_once(endpoint)), "still serving");
+    test::run_coro(ioc, wait_for_sessions(sessions_before + 1));
+    return open_file_descriptors();
+}
+
+namespace {
 
 struct push_result
 {
@@ -139,23 +156,30 @@ net::awaitable<void> half_frame_then_silence(tcp::endpoint server, tcp::socket& 
 // A peer reset in the middle of a frame ends only its own session.
 TEST_F(faults_test, survives_a_reset_mid_frame)
 {
+    auto fds_before = warm_up();
     test::run_coro(ioc, reset_mid_frame(endpoint));
-    test::run_coro(ioc, wait_for_sessions(1));
-    EXPECT_TRUE(ended[0].error);
+    test::run_coro(ioc, wait_for_sessions(2));
+    EXPECT_TRUE(ended[1].error);
     EXPECT_EQ(test::run_coro(ioc, echo_once(endpoint)), "still serving");
+    test::run_coro(ioc, wait_for_sessions(3));
+    EXPECT_EQ(open_file_descriptors(), fds_before);
 }
 
 // Half a frame and then silence: the idle timeout ends the session, and the server serves on meanwhile.
 TEST_F(faults_test, drops_a_peer_silent_after_half_a_frame)
 {
     restart_with([](server_options& o) { o.idle_timeout = 300ms; });
-    tcp::socket silent(ioc);
-    test::run_coro(ioc, half_frame_then_silence(endpoint, silent));
-    EXPECT_EQ(test::run_coro(ioc, echo_once(endpoint)), "still serving");
-    test::run_coro(ioc, wait_for_sessions(2));
+    auto fds_before = warm_up();
+    {
+        tcp::socket silent(ioc);
+        test::run_coro(ioc, half_frame_then_silence(endpoint, silent));
+        EXPECT_EQ(test::run_coro(ioc, echo_once(endpoint)), "still serving");
+        test::run_coro(ioc, wait_for_sessions(3));
+    }
     auto dropped = std::find_if(ended.begin(), ended.end(), [](auto& s) { return s.rejected.has_value(); });
     ASSERT_NE(dropped, ended.end());
     EXPECT_EQ(dropped->rejected, rejection::idle_timeout);
+    EXPECT_EQ(open_file_descriptors(), fds_before);
 }
 
 namespace {
@@ -175,8 +199,11 @@ net::awaitable<void> die_during_close(tcp::endpoint server)
 // A client killed during the close handshake leaves no session behind.
 TEST_F(faults_test, survives_a_client_killed_during_the_close_handshake)
 {
+    auto fds_before = warm_up();
     test::run_coro(ioc, die_during_close(endpoint));
-    test::run_coro(ioc, wait_for_sessions(1));
+    test::run_coro(ioc, wait_for_sessions(2));
     EXPECT_EQ(srv->stats().open, 0u);
     EXPECT_EQ(test::run_coro(ioc, echo_once(endpoint)), "still serving");
+    test::run_coro(ioc, wait_for_sessions(3));
+    EXPECT_EQ(open_file_descriptors(), fds_before);
 }

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -63,6 +64,13 @@ public:
         srv->stop();
         drain(ioc);
         EXPECT_TRUE(ioc.stopped()) << "work was left behind after the server stopped";
+    }
+
+    // File descriptors this process has open now (/proc/self/fd), for leak checks.
+    static std::size_t open_file_descriptors()
+    {
+        auto fds = std::filesystem::directory_iterator("/proc/self/fd");
+        return static_cast<std::size_t>(std::distance(begin(fds), end(fds)));
     }
 
     // Waits (bounded by run_coro's limit) until `count` sessions have ended.
