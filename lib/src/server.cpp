@@ -3,6 +3,7 @@
 #include <wsecho/detail/session.hpp>
 #include <wsecho/detail/wakeup.hpp>
 #include <wsecho/server.hpp>
+#include <wsecho/url.hpp>
 #include <wsecho/version.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -53,8 +54,7 @@ namespace {
 
 std::string describe_listen_address(const server_options& opts)
 {
-    std::string host = opts.host.find(':') != std::string::npos ? "[" + opts.host + "]" : opts.host;
-    return host + ":" + std::to_string(opts.port);
+    return bracketed_host(opts.host) + ":" + std::to_string(opts.port);
 }
 
 [[noreturn]] void throw_listen_error(const server_options& opts, const error_code& ec)

@@ -16,9 +16,14 @@ bool valid_port(std::string_view port)
 
 }  // namespace
 
+std::string bracketed_host(std::string_view host)
+{
+    return host.find(':') != std::string_view::npos ? "[" + std::string(host) + "]" : std::string(host);
+}
+
 std::string ws_url::host_header() const
 {
-    std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    std::string h = bracketed_host(host);
     if (port != "80")
         h += ":" + port;
     return h;

@@ -75,3 +75,11 @@ TEST(url, message_pattern_numbers_messages)
     EXPECT_EQ(wsecho::format_message("{n}-{n} {x}", 12), "12-12 {x}");
     EXPECT_EQ(wsecho::format_message("plain", 1), "plain");
 }
+
+// IPv6 hosts get brackets wherever a port follows; names and IPv4 addresses stay as they are.
+TEST(url, brackets_only_ipv6_hosts)
+{
+    EXPECT_EQ(wsecho::bracketed_host("::1"), "[::1]");
+    EXPECT_EQ(wsecho::bracketed_host("127.0.0.1"), "127.0.0.1");
+    EXPECT_EQ(wsecho::bracketed_host("localhost"), "localhost");
+}

@@ -18,6 +18,9 @@ struct ws_url
     std::string to_string() const;
 };
 
+// A host as it is written before ":port" in URLs, Host headers and log lines: IPv6 addresses in brackets.
+std::string bracketed_host(std::string_view host);
+
 // Parses "ws://host[:port][/path][?query]". On failure returns a one-line reason.
 struct ws_url_result
 {

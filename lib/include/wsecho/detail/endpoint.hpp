@@ -2,6 +2,7 @@
 #pragma once
 
 #include <wsecho/net.hpp>
+#include <wsecho/url.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -11,10 +12,7 @@ namespace wsecho::detail {
 
 inline std::string endpoint_string(const tcp::endpoint& ep)
 {
-    auto address = ep.address().to_string();
-    if (ep.address().is_v6())
-        address = "[" + address + "]";
-    return address + ":" + std::to_string(ep.port());
+    return bracketed_host(ep.address().to_string()) + ":" + std::to_string(ep.port());
 }
 
 }  // namespace wsecho::detail
