@@ -6,8 +6,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
 #include <thread>
 #include <vector>
@@ -25,6 +27,7 @@ int main_impl(int argc, char** argv)
     server_options opts;
     std::uint64_t max_message_bytes = opts.max_message_bytes;
     std::uint64_t max_header_bytes = opts.max_header_bytes;
+    std::chrono::milliseconds drain_timeout = std::chrono::seconds(5);
     app.add_option("--listen", listen, "HOST:PORT to listen on; [::1]:8080 for IPv6, :8080 for every interface")
         ->type_name("HOST:PORT")
         ->capture_default_str();
@@ -46,8 +49,12 @@ int main_impl(int argc, char** argv)
                    "repeatable; * allows any")
         ->type_name("ORIGIN")
         ->take_all();
-    unsigned threads = 1;
-    app.add_option("--threads", threads, "threads running the server; above 1 each connection gets a strand")
+    cli::add_duration_option(app, "--drain-timeout", drain_timeout,
+                             "on SIGINT/SIGTERM, how long connections get to finish their close handshake (1001)");
+    // One thread per core, like Go's GOMAXPROCS; hardware_concurrency() may not know (0).
+    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    app.add_option("--threads", threads, "threads running the server (default: one per core); above 1 each "
+                                         "connection gets a strand")
         ->capture_default_str()
         ->check(CLI::Range(1u, 256u))
         ->type_name("N");
@@ -66,19 +73,33 @@ int main_impl(int argc, char** argv)
 
     net::io_context ioc(static_cast<int>(threads));
     // Created before run(): a signal_set first built while run() threads start can lose SIGINT (Boost 1.81).
-    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    // The signal handlers and the shutdown's completion share a strand: signal_set is not thread-safe.
+    auto control = net::make_strand(ioc);
+    net::signal_set signals(control, SIGINT, SIGTERM);
     server srv(ioc.get_executor(), opts);
 
     net::co_spawn(ioc, srv.run(), [](const std::exception_ptr& failure) {
         if (failure)
             std::rethrow_exception(failure);  // out of ioc.run(), into run_main: exit code 1
     });
+    int exit_code = 0;
+    // First signal: graceful shutdown (close 1001, bounded by --drain-timeout), after which run() returns
+    // for lack of work. A second signal: leave at once.
     signals.async_wait([&](const error_code& ec, int signal) {
         if (ec)
             return;
-        spdlog::info("received {}, stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
-        srv.stop();
-        ioc.stop();
+        spdlog::info("received {}, shutting down (again to exit at once)", signal == SIGINT ? "SIGINT" : "SIGTERM");
+        net::co_spawn(control, srv.shutdown(drain_timeout), [&](const std::exception_ptr&) {
+            signals.cancel();
+            ioc.stop();  // whatever did not end within the drain timeout and its grace ends here
+        });
+        signals.async_wait([&](const error_code& again, int) {
+            if (again)
+                return;
+            spdlog::warn("second signal: exiting without waiting for connections to close");
+            exit_code = 130;
+            ioc.stop();
+        });
     });
     // The signal_set above already exists, so these threads cannot lose a signal (Boost 1.81 note).
     std::vector<std::thread> helpers;
@@ -97,7 +118,7 @@ int main_impl(int argc, char** argv)
     ioc.run();
     for (auto& t : helpers)
         t.join();
-    return 0;
+    return exit_code;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
-// File: http_routes.cpp — the plain HTTP answers: index page, 404, 405, 426, and parse-error responses.
+// File: http_routes.cpp — the plain HTTP answers: index page, health, metrics, 404, 405, 426, and
+// parse-error responses.
 #include <wsecho/http_routes.hpp>
+#include <wsecho/metrics.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -53,7 +55,7 @@ bool valid_websocket_key(std::string_view key)
 
 }  // namespace
 
-bool origin_allowed(const http_request& req, const std::vector<std::string>& allowed)
+bool origin_allowed(const http_request& req, std::span<const std::string> allowed)
 {
     auto origin_field = req.find(http::field::origin);
     if (origin_field == req.end())
@@ -66,68 +68,88 @@ bool origin_allowed(const http_request& req, const std::vector<std::string>& all
                        [&](const std::string& entry) { return entry == "*" || iequals(entry, origin); });
 }
 
-route_decision route_request(const http_request& req, std::string_view server_name,
-                             const std::vector<std::string>& allowed_origins)
+namespace {
+
+route_decision route_socket(const http_request& req, const route_context& ctx)
 {
-    const bool get = req.method() == http::verb::get;
+    if (req.method() != http::verb::get)
+    {
+        auto res = text_response(http::status::method_not_allowed, req, ctx.server_name,
+                                 "405 Method Not Allowed: /socket accepts only GET with a WebSocket upgrade");
+        res.set(http::field::allow, "GET");
+        return {.response = std::move(res)};
+    }
+    if (websocket::is_upgrade(req))
+    {
+        // A missing key is left to Beast's handshake, which answers it with 400 as well.
+        if (auto key = req.find(http::field::sec_websocket_key);
+            key != req.end() && !valid_websocket_key(key->value()))
+        {
+            auto res = text_response(http::status::bad_request, req, ctx.server_name,
+                                     "400 Bad Request: Sec-WebSocket-Key must be base64 of 16 bytes (RFC 6455)");
+            res.keep_alive(false);
+            return {.response = std::move(res), .rejected = rejection::handshake_failed};
+        }
+        if (origin_allowed(req, ctx.allowed_origins))
+            return {.upgrade = true};
+        auto res = text_response(http::status::forbidden, req, ctx.server_name,
+                                 "403 Forbidden: origin '" + std::string(req[http::field::origin]) +
+                                     "' may not open this WebSocket (see --allow-origin)");
+        res.keep_alive(false);
+        return {.response = std::move(res), .rejected = rejection::origin_not_allowed};
+    }
+    auto res = text_response(http::status::upgrade_required, req, ctx.server_name,
+                             "426 Upgrade Required: /socket speaks WebSocket only (RFC 6455)");
+    res.set(http::field::upgrade, "websocket");
+    // "Upgrade" names the hop-by-hop header; a client that asked to close still gets its close.
+    res.set(http::field::connection, req.keep_alive() ? "Upgrade" : "Upgrade, close");
+    res.set(http::field::sec_websocket_version, "13");
+    return {.response = std::move(res)};
+}
+
+// The read-only paths (/, /healthz, /readyz, /metrics): GET and HEAD, never cached.
+route_decision read_only(const http_request& req, const route_context& ctx, http::status status,
+                         std::string_view content_type, std::string body)
+{
     const bool head = req.method() == http::verb::head;
+    if (req.method() != http::verb::get && !head)
+    {
+        auto res = text_response(http::status::method_not_allowed, req, ctx.server_name,
+                                 "405 Method Not Allowed: " + std::string(req.target()) + " accepts GET and HEAD");
+        res.set(http::field::allow, "GET, HEAD");
+        return {.response = std::move(res)};
+    }
+    auto res = make_response(status, req, ctx.server_name, content_type, std::move(body));
+    res.set(http::field::cache_control, "no-cache");
+    if (head)
+        res.body().clear();  // Content-Length keeps the size GET would send (RFC 9110 §9.3.2)
+    return {.response = std::move(res)};
+}
+
+}  // namespace
+
+route_decision route_request(const http_request& req, const route_context& ctx)
+{
     // Routes match the path only; a query string does not change where a request goes.
     std::string_view target = req.target();
     std::string_view path = target.substr(0, target.find('?'));
+    constexpr std::string_view plain_text = "text/plain; charset=utf-8";
 
     if (path == socket_path)
-    {
-        if (!get)
-        {
-            auto res = text_response(http::status::method_not_allowed, req, server_name,
-                                     "405 Method Not Allowed: /socket accepts only GET with a WebSocket upgrade");
-            res.set(http::field::allow, "GET");
-            return {.response = std::move(res)};
-        }
-        if (websocket::is_upgrade(req))
-        {
-            // A missing key is left to Beast's handshake, which answers it with 400 as well.
-            if (auto key = req.find(http::field::sec_websocket_key);
-                key != req.end() && !valid_websocket_key(key->value()))
-            {
-                auto res = text_response(http::status::bad_request, req, server_name,
-                                         "400 Bad Request: Sec-WebSocket-Key must be base64 of 16 bytes (RFC 6455)");
-                res.keep_alive(false);
-                return {.response = std::move(res), .rejected = rejection::handshake_failed};
-            }
-            if (origin_allowed(req, allowed_origins))
-                return {.upgrade = true};
-            auto res = text_response(http::status::forbidden, req, server_name,
-                                     "403 Forbidden: origin '" + std::string(req[http::field::origin]) +
-                                         "' may not open this WebSocket (see --allow-origin)");
-            res.keep_alive(false);
-            return {.response = std::move(res), .rejected = rejection::origin_not_allowed};
-        }
-        auto res = text_response(http::status::upgrade_required, req, server_name,
-                                 "426 Upgrade Required: /socket speaks WebSocket only (RFC 6455)");
-        res.set(http::field::upgrade, "websocket");
-        // "Upgrade" names the hop-by-hop header; a client that asked to close still gets its close.
-        res.set(http::field::connection, req.keep_alive() ? "Upgrade" : "Upgrade, close");
-        res.set(http::field::sec_websocket_version, "13");
-        return {.response = std::move(res)};
-    }
+        return route_socket(req, ctx);
     if (path == "/")
+        return read_only(req, ctx, http::status::ok, "text/html; charset=utf-8", std::string(index_page()));
+    if (path == "/healthz")
+        return read_only(req, ctx, http::status::ok, plain_text, "ok\n");
+    if (path == "/readyz")
     {
-        if (!get && !head)
-        {
-            auto res = text_response(http::status::method_not_allowed, req, server_name,
-                                     "405 Method Not Allowed: / accepts GET and HEAD");
-            res.set(http::field::allow, "GET, HEAD");
-            return {.response = std::move(res)};
-        }
-        auto res = make_response(http::status::ok, req, server_name, "text/html; charset=utf-8",
-                                 std::string(index_page()));
-        res.set(http::field::cache_control, "no-cache");
-        if (head)
-            res.body().clear();  // Content-Length keeps the size GET would send (RFC 9110 §9.3.2)
-        return {.response = std::move(res)};
+        bool draining = ctx.stats && ctx.stats->draining.load(std::memory_order_relaxed);
+        return draining ? read_only(req, ctx, http::status::service_unavailable, plain_text, "draining\n")
+                        : read_only(req, ctx, http::status::ok, plain_text, "ready\n");
     }
-    return {.response = text_response(http::status::not_found, req, server_name,
+    if (path == "/metrics" && ctx.stats)
+        return read_only(req, ctx, http::status::ok, metrics_content_type, render_metrics(*ctx.stats));
+    return {.response = text_response(http::status::not_found, req, ctx.server_name,
                                       "404 Not Found: try / for the echo page or /socket for the WebSocket")};
 }
 

@@ -2,11 +2,13 @@
 #include <wsecho/detail/endpoint.hpp>
 #include <wsecho/detail/session.hpp>
 #include <wsecho/detail/wakeup.hpp>
+#include <wsecho/duration.hpp>
 #include <wsecho/server.hpp>
 #include <wsecho/url.hpp>
 #include <wsecho/version.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
@@ -21,6 +23,7 @@ struct server::state
     std::shared_ptr<spdlog::logger> log;
     net::any_io_executor sessions_executor;  // what the constructor was given
     tcp::acceptor acceptor;                  // on a strand of its own: the listener and stop() share it
+    std::shared_ptr<detail::session_registry> registry;  // its waits run on the acceptor's strand
     std::uint64_t sessions_started = 0;
     std::shared_ptr<server_stats> stats = std::make_shared<server_stats>();
     // Shared by every session instead of copied into each: one allocation per server, not per connection.
@@ -35,6 +38,7 @@ struct server::state
     state(net::any_io_executor ex, server_options o)
         : opts(std::move(o)), log(opts.logger ? opts.logger : spdlog::default_logger()), sessions_executor(ex),
           acceptor(net::make_strand(ex)),
+          registry(std::make_shared<detail::session_registry>(acceptor.get_executor())),
           session_config(std::make_shared<detail::session_config>(detail::session_config{
               .server_name = std::string("wsecho/") + version,
               .handshake_timeout = opts.handshake_timeout,
@@ -45,6 +49,7 @@ struct server::state
               .log = log,
               .on_end = opts.on_session_end,
               .stats = stats,
+              .registry = registry,
           }))
     {
     }
@@ -106,6 +111,8 @@ struct log_session_failure
 void start_session(tcp::socket socket, std::uint64_t id, bool over_capacity,
                    const std::shared_ptr<const detail::session_config>& config);
 
+net::awaitable<void> drain(std::shared_ptr<server::state> s, std::chrono::milliseconds drain_timeout);
+
 }  // namespace
 
 server::server(net::any_io_executor ex, server_options opts) : state_(std::make_shared<state>(ex, std::move(opts)))
@@ -151,6 +158,11 @@ net::awaitable<void> server::run()
     co_await net::co_spawn(state_->acceptor.get_executor(), listen(state_), net::use_awaitable);
 }
 
+net::awaitable<void> server::shutdown(std::chrono::milliseconds drain_timeout)
+{
+    co_await net::co_spawn(state_->acceptor.get_executor(), drain(state_, drain_timeout), net::use_awaitable);
+}
+
 void server::stop()
 {
     net::post(state_->acceptor.get_executor(), [s = state_] {
@@ -185,6 +197,30 @@ net::awaitable<void> listen(std::shared_ptr<server::state> s)
     s->log->info("stopped listening on {}", where);
 }
 
+// How long sessions get to end after an abort (closing their sockets) before shutdown stops waiting.
+constexpr auto abort_grace = std::chrono::seconds(1);
+
+net::awaitable<void> drain(std::shared_ptr<server::state> s, std::chrono::milliseconds drain_timeout)
+{
+    using namespace net::experimental::awaitable_operators;
+    s->stats->draining.store(true, std::memory_order_relaxed);
+    error_code ignored;
+    s->acceptor.close(ignored);  // the listener sees it closed and ends
+    auto open = s->registry->size();
+    s->log->info("shutting down: closing {} connection{} with 1001, waiting up to {} for them", open,
+                 open == 1 ? "" : "s", format_duration(drain_timeout));
+    s->registry->drain();
+    co_await (s->registry->wait_until_empty() || detail::timeout(drain_timeout));
+    if (auto left = s->registry->size(); left > 0)
+    {
+        s->log->warn("shutting down: {} connection{} did not finish closing within {}; closing them now", left,
+                     left == 1 ? "" : "s", format_duration(drain_timeout));
+        s->registry->abort_all();
+        co_await (s->registry->wait_until_empty() || detail::timeout(abort_grace));
+    }
+    s->log->info("shutdown complete");
+}
+
 void start_session(tcp::socket socket, std::uint64_t id, bool over_capacity,
                    const std::shared_ptr<const detail::session_config>& config)
 {
@@ -200,6 +236,7 @@ void start_session(tcp::socket socket, std::uint64_t id, bool over_capacity,
     };
     // The session runs on its socket's executor: a strand of its own once several threads run the context.
     auto executor = socket.get_executor();
+    ctx.control = config->registry->add(executor);
     net::co_spawn(executor, detail::run_session(beast::tcp_stream(std::move(socket)), std::move(ctx)),
                   log_session_failure{config->log, id});
 }

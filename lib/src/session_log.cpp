@@ -55,6 +55,26 @@ std::optional<rejection> classify(const session_context& ctx)
     return std::nullopt;
 }
 
+// The close frame Beast sent for us: its echo of the peer's close, or the code for the error it failed
+// the connection with. Idle timeouts and dropped connections send none.
+std::optional<std::uint16_t> close_code_sent(const session_context& ctx)
+{
+    const auto& s = ctx.summary;
+    if (!s.upgraded)
+        return std::nullopt;
+    if (s.rejected)
+        switch (*s.rejected)
+        {
+        case rejection::message_too_big: return std::uint16_t{1009};
+        case rejection::invalid_utf8: return std::uint16_t{1007};
+        case rejection::protocol_error: return std::uint16_t{1002};
+        default: return std::nullopt;
+        }
+    if (s.close_code)
+        return *s.close_code == 1005 ? std::uint16_t{1000} : *s.close_code;  // Beast answers an empty close with 1000
+    return std::nullopt;
+}
+
 // Debug logs show at most this much of each payload.
 constexpr std::size_t payload_preview_bytes = 64;
 
@@ -85,6 +105,17 @@ void log_end(const session_context& ctx)
                           : std::string();
         log.warn("#{} {} rejected: {}{}{}; echoed {} messages", s.id, s.peer, to_string(*s.rejected),
                  detail.empty() ? "" : ": ", detail, s.messages);
+        return;
+    }
+    if (s.close_sent == static_cast<std::uint16_t>(websocket::close_code::going_away))
+    {
+        log.info("#{} {} closed for shutdown (1001), peer {}; echoed {} messages, {} bytes{}", s.id, s.peer,
+                 s.close_code ? fmt::format("replied {}", *s.close_code)
+                              : "did not reply: " + (s.error ? s.error.message() : std::string("?")),
+                 s.messages, s.bytes,
+                 s.unechoed ? fmt::format("; {} arrived after our close frame, not echoed (RFC 6455 §5.5.1)",
+                                          s.unechoed)
+                            : std::string());
         return;
     }
     if (s.close_code)
@@ -131,6 +162,14 @@ std::optional<http_response> response_for_read_error(const session_context& ctx,
     return make_error_response(status, 11, ctx.config->server_name, ec.message());
 }
 
+http_response shutting_down_response(const session_context& ctx, const http_request& req)
+{
+    auto res = make_error_response(http::status::service_unavailable, req.version(), ctx.config->server_name,
+                                   "the server is shutting down");
+    res.set(http::field::retry_after, "1");
+    return res;
+}
+
 http_response over_capacity_response(const session_context& ctx, const http_request& req)
 {
     auto res = make_error_response(http::status::service_unavailable, req.version(), ctx.config->server_name,
@@ -143,17 +182,23 @@ void finish_session(session_context& ctx)
 {
     auto& s = ctx.summary;
     s.rejected = classify(ctx);
+    if (!s.close_sent)
+        s.close_sent = close_code_sent(ctx);
     if (auto& stats = ctx.config->stats)
     {
         if (s.rejected)
             stats->count(*s.rejected);
-        stats->messages_echoed.fetch_add(s.messages, std::memory_order_relaxed);
-        stats->bytes_echoed.fetch_add(s.bytes, std::memory_order_relaxed);
+        if (s.close_code)
+            stats->close_codes.received(*s.close_code);
+        if (s.close_sent)
+            stats->close_codes.sent(*s.close_sent);
         stats->open.fetch_sub(1, std::memory_order_relaxed);
     }
     log_end(ctx);
     if (ctx.config->on_end)
         ctx.config->on_end(s);
+    if (ctx.config->registry && ctx.control)
+        ctx.config->registry->remove(ctx.control);
 }
 
 }  // namespace wsecho::detail

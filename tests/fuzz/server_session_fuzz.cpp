@@ -69,6 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // (no permessage-deflate is negotiated, so payload bytes are input bytes).
     WSECHO_FUZZ_CHECK(ended->bytes + 6 * ended->messages <= size);
     WSECHO_FUZZ_CHECK(stats->open == 0);
-    WSECHO_FUZZ_CHECK(stats->messages_echoed == ended->messages && stats->bytes_echoed == ended->bytes);
+    auto traffic = stats->traffic.sum();
+    WSECHO_FUZZ_CHECK(traffic.messages_sent[0] + traffic.messages_sent[1] == ended->messages &&
+                      traffic.bytes_sent[0] + traffic.bytes_sent[1] == ended->bytes);
     return 0;
 }

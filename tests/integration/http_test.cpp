@@ -95,3 +95,48 @@ TEST(http_setup, reports_an_address_not_on_this_host)
         EXPECT_EQ(std::string(e.what()), "cannot listen on 192.0.2.1:0: Cannot assign requested address");
     }
 }
+
+// /metrics counts the traffic, close codes and refusals this test caused, over real connections.
+TEST_F(http_test, metrics_count_real_traffic)
+{
+    auto talk = [&]() -> net::awaitable<void> {
+        auto peer = co_await test::ws_peer::connect(endpoint);
+        for (std::string_view text : {"one", "two", "three"})
+        {
+            co_await peer.send(text, true);
+            co_await peer.receive();
+        }
+        for (std::string_view binary : {std::string_view("\x01\x02", 2), std::string_view("\x03", 1)})
+        {
+            co_await peer.send(binary, false);
+            co_await peer.receive();
+        }
+        co_await peer.close(4000, "done");
+    };
+    test::run_coro(ioc, talk());
+    test::run_coro(ioc, test::raw_exchange(endpoint, "GET /socket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                                                     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                                     "Sec-WebSocket-Version: 13\r\nOrigin: http://evil.example\r\n\r\n"));
+    test::run_coro(ioc, wait_for_sessions(2));
+
+    auto res = exchange(ioc, endpoint, http::verb::get, "/metrics");
+    ASSERT_EQ(res.result(), http::status::ok);
+    const auto& body = res.body();
+    for (const char* line : {
+             "wsecho_connections_accepted_total 3\n",
+             "wsecho_connections_open 1\n",  // the scrape itself
+             "wsecho_websocket_upgrades_total 1\n",
+             "wsecho_messages_received_total{type=\"text\"} 3\n",
+             "wsecho_messages_received_total{type=\"binary\"} 2\n",
+             "wsecho_received_bytes_total{type=\"text\"} 11\n",
+             "wsecho_received_bytes_total{type=\"binary\"} 3\n",
+             "wsecho_messages_sent_total{type=\"text\"} 3\n",
+             "wsecho_sent_bytes_total{type=\"binary\"} 3\n",
+             "wsecho_close_codes_received_total{code=\"4000\"} 1\n",
+             "wsecho_close_codes_sent_total{code=\"4000\"} 1\n",
+             "wsecho_handshake_rejections_total{reason=\"origin_not_allowed\"} 1\n",
+         })
+        EXPECT_NE(body.find(line), std::string::npos) << "missing: " << line << "in:\n" << body;
+    EXPECT_EQ(exchange(ioc, endpoint, http::verb::get, "/healthz").body(), "ok\n");
+    EXPECT_EQ(exchange(ioc, endpoint, http::verb::get, "/readyz").body(), "ready\n");
+}

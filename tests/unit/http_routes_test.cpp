@@ -23,7 +23,7 @@ http_request make_request(http::verb method, std::string target, bool upgrade = 
 
 route_decision route(http::verb method, std::string target, bool upgrade = false)
 {
-    return route_request(make_request(method, std::move(target), upgrade), "wsecho/test");
+    return route_request(make_request(method, std::move(target), upgrade), {.server_name = "wsecho/test"});
 }
 
 http_request upgrade_from(std::string origin)
@@ -72,7 +72,7 @@ TEST(http_routes, socket_without_upgrade_is_426)
 
     auto closing = make_request(http::verb::get, "/socket");
     closing.keep_alive(false);
-    auto c = route_request(closing, "s");
+    auto c = route_request(closing, {.server_name = "s"});
     EXPECT_EQ(c.response.result(), http::status::upgrade_required);
     EXPECT_FALSE(c.response.keep_alive()) << "Connection: close from the client must be honoured";
     EXPECT_EQ(c.response[http::field::connection], "Upgrade, close");
@@ -114,12 +114,12 @@ TEST(http_routes, error_responses_close)
 TEST(http_routes, refuses_cross_origin_upgrades)
 {
     EXPECT_TRUE(route(http::verb::get, "/socket", true).upgrade);  // no Origin header
-    EXPECT_TRUE(route_request(upgrade_from("http://localhost:8080"), "s").upgrade);
-    EXPECT_TRUE(route_request(upgrade_from("https://LOCALHOST:8080"), "s").upgrade);  // hosts are case-insensitive
+    EXPECT_TRUE(route_request(upgrade_from("http://localhost:8080"), {.server_name = "s"}).upgrade);
+    EXPECT_TRUE(route_request(upgrade_from("https://LOCALHOST:8080"), {.server_name = "s"}).upgrade);  // hosts are case-insensitive
 
     for (const char* origin : {"http://evil.example", "http://localhost:8081", "null", "localhost:8080"})
     {
-        auto d = route_request(upgrade_from(origin), "s");
+        auto d = route_request(upgrade_from(origin), {.server_name = "s"});
         EXPECT_FALSE(d.upgrade) << origin;
         EXPECT_EQ(d.response.result(), http::status::forbidden) << origin;
         EXPECT_EQ(d.rejected, rejection::origin_not_allowed) << origin;
@@ -131,10 +131,12 @@ TEST(http_routes, refuses_cross_origin_upgrades)
 TEST(http_routes, allowed_origins_widen_the_policy)
 {
     std::vector<std::string> listed{"https://app.example.com"};
-    EXPECT_TRUE(route_request(upgrade_from("https://app.example.com"), "s", listed).upgrade);
-    EXPECT_TRUE(route_request(upgrade_from("https://APP.example.com"), "s", listed).upgrade);
-    EXPECT_FALSE(route_request(upgrade_from("https://other.example.com"), "s", listed).upgrade);
-    EXPECT_TRUE(route_request(upgrade_from("https://other.example.com"), "s", {"*"}).upgrade);
+    std::vector<std::string> star{"*"};
+    route_context with_listed{.server_name = "s", .allowed_origins = listed};
+    EXPECT_TRUE(route_request(upgrade_from("https://app.example.com"), with_listed).upgrade);
+    EXPECT_TRUE(route_request(upgrade_from("https://APP.example.com"), with_listed).upgrade);
+    EXPECT_FALSE(route_request(upgrade_from("https://other.example.com"), with_listed).upgrade);
+    EXPECT_TRUE(route_request(upgrade_from("https://other.example.com"), {.server_name = "s", .allowed_origins = star}).upgrade);
 }
 
 // A Sec-WebSocket-Key that is not base64 of 16 bytes is refused before Beast's handshake (which accepts any
@@ -145,11 +147,64 @@ TEST(http_routes, refuses_malformed_websocket_keys)
     {
         auto req = make_request(http::verb::get, "/socket", true);
         req.set(http::field::sec_websocket_key, key);
-        auto d = route_request(req, "s");
+        auto d = route_request(req, {.server_name = "s"});
         EXPECT_FALSE(d.upgrade) << key;
         EXPECT_EQ(d.response.result(), http::status::bad_request) << key;
         EXPECT_EQ(d.rejected, rejection::handshake_failed) << key;
         EXPECT_FALSE(d.response.keep_alive()) << key;
     }
     EXPECT_TRUE(route(http::verb::get, "/socket", true).upgrade) << "the RFC's sample key is valid";
+}
+
+// /healthz answers while the process serves; /readyz turns 503 once a shutdown drains connections.
+TEST(http_routes, health_and_readiness)
+{
+    server_stats stats;
+    route_context ctx{.server_name = "s", .stats = &stats};
+    auto get = [&](std::string target) { return route_request(make_request(http::verb::get, target), ctx).response; };
+    EXPECT_EQ(get("/healthz").result(), http::status::ok);
+    EXPECT_EQ(get("/readyz").result(), http::status::ok);
+    stats.draining = true;
+    EXPECT_EQ(get("/healthz").result(), http::status::ok);
+    auto draining = get("/readyz");
+    EXPECT_EQ(draining.result(), http::status::service_unavailable);
+    EXPECT_EQ(draining.body(), "draining\n");
+    EXPECT_EQ(route_request(make_request(http::verb::post, "/healthz"), ctx).response.result(),
+              http::status::method_not_allowed);
+}
+
+// /metrics renders the counters in Prometheus' text format; without stats there is nothing to show.
+TEST(http_routes, metrics_in_prometheus_text_format)
+{
+    server_stats stats;
+    stats.accepted = 7;
+    stats.traffic.received(true, 5);
+    stats.traffic.sent(true, 5);
+    stats.traffic.received(false, 3);
+    stats.close_codes.received(1000);
+    stats.close_codes.sent(1001);
+    stats.count(rejection::origin_not_allowed);
+    stats.count(rejection::message_too_big);
+    auto res = route_request(make_request(http::verb::get, "/metrics"), {.server_name = "s", .stats = &stats}).response;
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_EQ(res[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
+    const auto& body = res.body();
+    for (const char* line : {
+             "# TYPE wsecho_connections_accepted_total counter\n",
+             "wsecho_connections_accepted_total 7\n",
+             "wsecho_messages_received_total{type=\"text\"} 1\n",
+             "wsecho_messages_received_total{type=\"binary\"} 1\n",
+             "wsecho_received_bytes_total{type=\"binary\"} 3\n",
+             "wsecho_messages_sent_total{type=\"text\"} 1\n",
+             "wsecho_messages_sent_total{type=\"binary\"} 0\n",
+             "wsecho_close_codes_received_total{code=\"1000\"} 1\n",
+             "wsecho_close_codes_sent_total{code=\"1001\"} 1\n",
+             "wsecho_handshake_rejections_total{reason=\"origin_not_allowed\"} 1\n",
+             "wsecho_handshake_rejections_total{reason=\"over_max_connections\"} 0\n",
+             "wsecho_websocket_rejections_total{reason=\"message_too_big\"} 1\n",
+             "wsecho_draining 0\n",
+         })
+        EXPECT_NE(body.find(line), std::string::npos) << "missing: " << line << "in:\n" << body;
+    EXPECT_EQ(route_request(make_request(http::verb::get, "/metrics"), {.server_name = "s"}).response.result(),
+              http::status::not_found);
 }

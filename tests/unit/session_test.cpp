@@ -107,7 +107,12 @@ TEST_F(session_over_memory, echoes_each_message_with_its_type_byte_by_byte)
     EXPECT_EQ(ended->bytes, 5u + 300u + 0u + 10u + 0u);
     EXPECT_FALSE(ended->rejected);
     EXPECT_EQ(stats->upgraded, 1u);
-    EXPECT_EQ(stats->messages_echoed, sent.size());
+    auto traffic = stats->traffic.sum();
+    EXPECT_EQ(traffic.messages_sent[0] + traffic.messages_sent[1], sent.size());
+    EXPECT_EQ(traffic.messages_received, traffic.messages_sent);
+    EXPECT_EQ(traffic.bytes_sent[0] + traffic.bytes_sent[1], ended->bytes);
+    EXPECT_EQ(stats->close_codes.received_by_code(), (std::map<std::uint16_t, std::uint64_t>{{1000, 1}}));
+    EXPECT_EQ(stats->close_codes.sent_by_code(), (std::map<std::uint16_t, std::uint64_t>{{1000, 1}}));
 }
 
 // Plain HTTP on the same connection: 404 keeps it open, and the next request is served too.

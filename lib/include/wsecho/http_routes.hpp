@@ -7,6 +7,7 @@
 #include <wsecho/stats.hpp>
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,15 +28,22 @@ struct route_decision
     std::optional<rejection> rejected;   // set when the answer refuses a peer (403), not just a miss (404)
 };
 
+// What the answers depend on besides the request.
+struct route_context
+{
+    std::string_view server_name = "wsecho";  // the Server header
+    std::span<const std::string> allowed_origins;  // see origin_allowed()
+    const server_stats* stats = nullptr;  // feeds /metrics and /readyz; null: /metrics is 404, always ready
+};
+
 // GET /socket with an upgrade → upgrade (403 if its Origin is not allowed); GET|HEAD / → the index
-// page; /socket without an upgrade → 426; other methods → 405; other paths → 404.
-// `server_name` fills the Server header.
-route_decision route_request(const http_request& req, std::string_view server_name,
-                             const std::vector<std::string>& allowed_origins = {});
+// page; /healthz → 200; /readyz → 200, or 503 while draining; /metrics → Prometheus text;
+// /socket without an upgrade → 426; other methods → 405; other paths → 404.
+route_decision route_request(const http_request& req, const route_context& ctx);
 
 // The cross-site WebSocket hijacking check: no Origin (not a browser) or an Origin whose host:port is
 // the request's Host passes; otherwise the Origin must be listed in `allowed` (or `allowed` holds "*").
-bool origin_allowed(const http_request& req, const std::vector<std::string>& allowed);
+bool origin_allowed(const http_request& req, std::span<const std::string> allowed);
 
 // A short plain-text error response (400, 413, 431, ...) that closes the connection.
 http_response make_error_response(http::status status, unsigned version, std::string_view server_name,

@@ -25,8 +25,10 @@ struct session_summary
     bool upgraded = false;         // false: it only spoke plain HTTP (index page, 404, ...)
     std::uint64_t messages = 0;    // messages echoed
     std::uint64_t bytes = 0;       // payload bytes echoed
+    std::uint64_t unechoed = 0;    // messages completed after our close frame (shutdown): RFC 6455 forbids echoing
     std::optional<std::uint16_t> close_code;  // the peer's close code, when it closed with a handshake
     std::string close_reason;
+    std::optional<std::uint16_t> close_sent;  // the close code we sent (our echo of the peer's, 1001, 1002, ...)
     error_code error;              // why it ended otherwise (eof, reset, timeout, protocol error, ...)
     std::optional<rejection> rejected;  // set when we refused or dropped the peer (logged at warn)
 };
@@ -87,6 +89,12 @@ public:
     // Stops accepting (asynchronously, on the listener's strand). Sessions in progress carry on until their
     // peers close.
     void stop();
+
+    // Graceful shutdown: stops accepting, turns /readyz to 503, and asks every session to finish the
+    // echo in progress and close with 1001 ("going away"). Waits up to `drain_timeout` for the close
+    // handshakes, then closes the connections that are left. Completes when every session has ended
+    // (or a short grace period after that forced close). Safe from any thread.
+    net::awaitable<void> shutdown(std::chrono::milliseconds drain_timeout);
 
     struct state;  // opaque: defined in server.cpp
 

@@ -1,10 +1,14 @@
-// File: wsecho/stats.hpp — the server's counters: connections, echoes, and every rejection by reason.
+// File: wsecho/stats.hpp — the server's counters: connections, traffic, close codes, and every rejection by
+// reason. /metrics renders them; server::stats() hands them to embedding code.
 #pragma once
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string_view>
 
 namespace wsecho {
@@ -28,15 +32,81 @@ inline constexpr std::size_t rejection_kinds = 11;
 
 std::string_view to_string(rejection r);
 
-// Relaxed atomics: bumped once per connection (never per message), readable from any thread.
+// True for refusals before a WebSocket exists (an HTTP status answered them); false for limits and
+// protocol errors on an open WebSocket (a close code or a drop answered them).
+bool is_handshake_rejection(rejection r);
+
+// Message and byte counts by direction and type. Bumped once per message, so each thread adds to a
+// cache line of its own (no lock, no line bouncing between cores); readers add the shards up.
+class traffic_counters
+{
+public:
+    struct totals
+    {
+        // Index 0: text, 1: binary.
+        std::array<std::uint64_t, 2> messages_received{}, bytes_received{}, messages_sent{}, bytes_sent{};
+    };
+
+    void received(bool text, std::size_t bytes) { add(text ? 0 : 2, bytes); }
+    void sent(bool text, std::size_t bytes) { add(text ? 4 : 6, bytes); }
+    totals sum() const;
+
+private:
+    struct alignas(64) shard
+    {
+        // messages, bytes for: received text, received binary, sent text, sent binary.
+        std::array<std::atomic<std::uint64_t>, 8> counts{};
+    };
+    static constexpr std::size_t shard_count = 16;
+
+    void add(std::size_t first, std::size_t bytes)
+    {
+        auto& s = shards_[this_thread_shard()];
+        s.counts[first].fetch_add(1, std::memory_order_relaxed);
+        s.counts[first + 1].fetch_add(bytes, std::memory_order_relaxed);
+    }
+    static std::size_t this_thread_shard();
+
+    std::array<shard, shard_count> shards_{};
+};
+
+// Close codes by code, sent and received. Bumped once per connection, so a mutex is cheap enough.
+class close_code_counters
+{
+public:
+    void sent(std::uint16_t code) { add(sent_, code); }
+    void received(std::uint16_t code) { add(received_, code); }
+    std::map<std::uint16_t, std::uint64_t> sent_by_code() const { return snapshot(sent_); }
+    std::map<std::uint16_t, std::uint64_t> received_by_code() const { return snapshot(received_); }
+
+private:
+    void add(std::map<std::uint16_t, std::uint64_t>& counts, std::uint16_t code)
+    {
+        std::lock_guard lock(mutex_);
+        ++counts[code];
+    }
+    std::map<std::uint16_t, std::uint64_t> snapshot(const std::map<std::uint16_t, std::uint64_t>& counts) const
+    {
+        std::lock_guard lock(mutex_);
+        return counts;
+    }
+
+    mutable std::mutex mutex_;
+    std::map<std::uint16_t, std::uint64_t> sent_, received_;
+};
+
+// Readable from any thread while the server runs.
 struct server_stats
 {
-    std::atomic<std::uint64_t> accepted{0};          // TCP connections accepted
-    std::atomic<std::uint64_t> open{0};              // connections being served now
-    std::atomic<std::uint64_t> upgraded{0};          // connections that became WebSockets
-    std::atomic<std::uint64_t> messages_echoed{0};   // added when each connection ends (not per message)
-    std::atomic<std::uint64_t> bytes_echoed{0};
+    std::atomic<std::uint64_t> accepted{0};   // TCP connections accepted
+    std::atomic<std::uint64_t> open{0};       // connections being served now
+    std::atomic<std::uint64_t> upgraded{0};   // connections that became WebSockets
+    std::atomic<bool> draining{false};        // shutdown has begun: /readyz answers 503
+    traffic_counters traffic;
+    close_code_counters close_codes;
     std::array<std::atomic<std::uint64_t>, rejection_kinds> rejected{};
+    const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    const std::chrono::system_clock::time_point started_wall = std::chrono::system_clock::now();
 
     void count(rejection r) { rejected[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed); }
     std::uint64_t rejections(rejection r) const

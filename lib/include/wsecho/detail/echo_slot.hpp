@@ -8,6 +8,14 @@
 
 namespace wsecho::detail {
 
+// What the writer does next.
+enum class writer_step
+{
+    echo,      // a message was handed over: write it now
+    go_away,   // shutdown: echo what take_held() still gives, then close with 1001
+    finish,    // the reader has finished and nothing is left
+};
+
 // Holds at most one message on its way from the reader to the writer, so the reader can read message
 // n+1 while the writer echoes message n, and a peer that stops reading stalls us after two messages
 // instead of growing memory without bound. Buffers are swapped, never copied: the three buffers
@@ -34,21 +42,40 @@ public:
         co_return !writer_finished_.is_set();
     }
 
-    // Writer: waits for the next message and swaps it into `out` (which must be empty).
-    // Returns false once the reader has finished and nothing is left. The caller must start writing
-    // `out` before its next co_await of anything else (see the ordering note above).
-    net::awaitable<bool> take(beast::flat_buffer& out, bool& text)
+    // Writer: waits for the next message and swaps it into `out` (which must be empty). On
+    // writer_step::echo the caller must start writing `out` before its next co_await of anything else
+    // (see the ordering note above).
+    net::awaitable<writer_step> take(beast::flat_buffer& out, bool& text)
     {
-        while (!full_ && !reader_finished_)
+        while (!full_ && !reader_finished_ && !going_away_)
             co_await writer_wakeup_.wait();
-        if (!full_)
-            co_return false;
-        std::swap(out, buffer_);
-        text = text_;
-        full_ = false;
-        reader_wakeup_.notify_all();
-        co_return true;
+        if (reader_finished_ && !full_)
+            co_return writer_step::finish;
+        if (going_away_)
+            co_return writer_step::go_away;
+        hand_over(out, text);
+        co_return writer_step::echo;
     }
+
+    // Writer, going away: the message the reader read before it stopped, if any. Same ordering rule.
+    bool take_held(beast::flat_buffer& out, bool& text)
+    {
+        if (!full_)
+            return false;
+        hand_over(out, text);
+        return true;
+    }
+
+    // Graceful shutdown. The reader starts no new read once its current message is handed over, so the
+    // writer has a bounded amount left to echo (at most two messages) before its close 1001, however
+    // fast the peer sends.
+    void request_going_away()
+    {
+        going_away_ = true;
+        writer_wakeup_.notify_all();
+    }
+
+    bool going_away() const noexcept { return going_away_; }
 
     void reader_finished()
     {
@@ -62,14 +89,25 @@ public:
         reader_wakeup_.notify_all();
     }
 
+    bool writer_has_finished() const noexcept { return writer_finished_.is_set(); }
+
     // Completes when the writer has finished (or early, when a `||` cancels it).
     net::awaitable<void> wait_writer_finished() { return writer_finished_.wait(); }
 
 private:
+    void hand_over(beast::flat_buffer& out, bool& text)
+    {
+        std::swap(out, buffer_);
+        text = text_;
+        full_ = false;
+        reader_wakeup_.notify_all();
+    }
+
     beast::flat_buffer buffer_;
     bool text_ = false;
     bool full_ = false;
     bool reader_finished_ = false;
+    bool going_away_ = false;
     wakeup reader_wakeup_;
     wakeup writer_wakeup_;
     event writer_finished_;

@@ -6,12 +6,14 @@
 #pragma once
 
 #include <wsecho/detail/echo_slot.hpp>
+#include <wsecho/detail/session_registry.hpp>
 #include <wsecho/detail/wakeup.hpp>
 #include <wsecho/http_routes.hpp>
 #include <wsecho/net.hpp>
 #include <wsecho/server.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
 #include <spdlog/logger.h>
 
 #include <functional>
@@ -34,6 +36,12 @@ struct session_config
     std::shared_ptr<spdlog::logger> log;
     std::function<void(const session_summary&)> on_end;
     std::shared_ptr<server_stats> stats;
+    std::shared_ptr<session_registry> registry;  // null in unit tests: nobody asks the session to go away
+
+    route_context routes() const
+    {
+        return {.server_name = server_name, .allowed_origins = allowed_origins, .stats = stats.get()};
+    }
 };
 
 // One session's own state, owned by its coroutine frame.
@@ -43,6 +51,9 @@ struct session_context
     std::shared_ptr<const session_config> config;
     bool over_capacity = false;  // answer the first request with 503, then close
     std::uint64_t requests = 0;  // plain HTTP requests answered
+    std::shared_ptr<session_control> control;  // the server's shutdown requests; null: none will come
+
+    bool going_away() const { return control && control->going_away().is_set(); }
 };
 
 // The highest close code RFC 6455 lets a peer send (4000-4999 are for applications).
@@ -60,6 +71,8 @@ void finish_session(session_context& ctx);
 std::optional<http_response> response_for_read_error(const session_context& ctx, const error_code& ec);
 // 503 for a connection over max_connections.
 http_response over_capacity_response(const session_context& ctx, const http_request& req);
+// 503 for an upgrade that arrives while the server shuts down.
+http_response shutting_down_response(const session_context& ctx, const http_request& req);
 
 // tcp_stream has its own deadline for the HTTP phase; test::stream has none.
 template <class Stream>
@@ -89,10 +102,25 @@ net::awaitable<void> read_messages(WebSocket& ws, echo_slot& slot, session_conte
         std::tie(ec, size) = co_await ws.async_read(incoming, use_nothrow_awaitable);
         if (ec)
             break;
+        if (ctx.config->stats)
+            ctx.config->stats->traffic.received(ws.got_text(), size);
         if (ctx.config->log->should_log(spdlog::level::debug))
             log_message(ctx, incoming.cdata(), ws.got_text());
         if (!co_await slot.put(incoming, ws.got_text()))
-            break;  // the writer failed and recorded why
+        {
+            // The writer failed (and recorded why), or it closed for shutdown while this message was being
+            // read: after our close frame RFC 6455 allows no more data, so it cannot be echoed.
+            if (ctx.summary.close_sent)
+                ++ctx.summary.unechoed;
+            break;
+        }
+        if (slot.going_away())
+        {
+            // Shutdown: read nothing more. The writer echoes what it holds and closes; Beast's close then
+            // reads the peer's reply itself.
+            co_await slot.wait_writer_finished();
+            co_return;
+        }
     }
     slot.reader_finished();
 
@@ -103,7 +131,8 @@ net::awaitable<void> read_messages(WebSocket& ws, echo_slot& slot, session_conte
         ctx.summary.close_reason = std::string(ws.reason().reason.c_str());
         co_return;
     }
-    if (ec && !ctx.summary.error)
+    // After our own close (shutdown) the read ends with operation_aborted: that is the plan, not an error.
+    if (ec && !ctx.summary.error && !ctx.summary.close_sent)
         ctx.summary.error = ec;
     // The stream has failed, which also stops Beast's idle timer: give an echo that is still being
     // written a bounded time to reach the peer, then close the socket so the writer cannot hang.
@@ -112,29 +141,92 @@ net::awaitable<void> read_messages(WebSocket& ws, echo_slot& slot, session_conte
     beast::get_lowest_layer(ws).close();
 }
 
-// Echoes each message the reader hands over, with its own type (text stays text).
+// Shutdown's close: 1001 "going away", then Beast waits (within the handshake timeout) for the peer's
+// reply while the reader's pending read ends with operation_aborted.
+template <class WebSocket>
+net::awaitable<void> close_going_away(WebSocket& ws, session_context& ctx)
+{
+    ctx.summary.close_sent = static_cast<std::uint16_t>(websocket::close_code::going_away);
+    websocket::close_reason reason(websocket::close_code::going_away, "server shutting down");
+    if (auto [ec] = co_await ws.async_close(reason, use_nothrow_awaitable); ec)
+    {
+        if (!ctx.summary.error)
+            ctx.summary.error = ec;
+        co_return;
+    }
+    ctx.summary.close_code = received_close_code(ws.reason());
+    ctx.summary.close_reason = std::string(ws.reason().reason.c_str());
+}
+
+// One echo. On failure the socket is closed, which also ends a read still waiting on a dead peer.
+template <class WebSocket>
+net::awaitable<bool> write_echo(WebSocket& ws, beast::flat_buffer& message, bool text, session_context& ctx)
+{
+    ws.text(text);
+    auto [ec, written] = co_await ws.async_write(message.cdata(), use_nothrow_awaitable);
+    if (ec)
+    {
+        if (!ctx.summary.error)
+            ctx.summary.error = ec;
+        beast::get_lowest_layer(ws).close();
+        co_return false;
+    }
+    if (ctx.config->stats)
+        ctx.config->stats->traffic.sent(text, written);
+    ++ctx.summary.messages;
+    ctx.summary.bytes += written;
+    message.clear();
+    co_return true;
+}
+
+// Echoes each message the reader hands over, with its own type (text stays text); on shutdown, echoes
+// what has been read and then closes with 1001.
 template <class WebSocket>
 net::awaitable<void> write_echoes(WebSocket& ws, echo_slot& slot, session_context& ctx)
 {
     beast::flat_buffer outgoing;
     bool text = false;
-    while (co_await slot.take(outgoing, text))
+    for (;;)
     {
-        // No other co_await between take() and this write: see echo_slot's ordering note.
-        ws.text(text);
-        auto [ec, written] = co_await ws.async_write(outgoing.cdata(), use_nothrow_awaitable);
-        if (ec)
+        auto step = co_await slot.take(outgoing, text);
+        if (step == writer_step::finish)
+            break;
+        if (step == writer_step::go_away)
         {
-            if (!ctx.summary.error)
-                ctx.summary.error = ec;
-            beast::get_lowest_layer(ws).close();  // ends a read still waiting on a dead peer
+            // A read Beast has completed may still wait in the handler queue: let it reach the slot
+            // (handlers run in order) and echo it too, before the close frame forbids further data.
+            auto executor = co_await net::this_coro::executor;
+            co_await net::post(executor, use_nothrow_awaitable);
+            if (slot.take_held(outgoing, text) && !co_await write_echo(ws, outgoing, text, ctx))
+                break;
+            co_await close_going_away(ws, ctx);
             break;
         }
-        ++ctx.summary.messages;
-        ctx.summary.bytes += written;
-        outgoing.clear();
+        // No other co_await between take() and this write: see echo_slot's ordering note.
+        if (!co_await write_echo(ws, outgoing, text, ctx))
+            break;
     }
     slot.writer_finished();
+}
+
+// The third coroutine of a WebSocket session: turns the server's shutdown requests into actions.
+// Going away is handed to the writer, which owns the close frame (never cancelling the reader's read:
+// a cancelled WebSocket read kills the stream); an abort, past the drain timeout, closes the socket.
+template <class WebSocket>
+net::awaitable<void> watch_for_shutdown(WebSocket& ws, echo_slot& slot, session_context& ctx)
+{
+    using namespace net::experimental::awaitable_operators;
+    auto& control = *ctx.control;
+    co_await (control.going_away().wait() || slot.wait_writer_finished());
+    if (slot.writer_has_finished())
+        co_return;
+    slot.request_going_away();
+    co_await (control.abort().wait() || slot.wait_writer_finished());
+    if (control.abort().is_set() && !slot.writer_has_finished())
+    {
+        ctx.summary.error = beast::error::timeout;  // the drain timeout, as the log line will say
+        beast::get_lowest_layer(ws).close();
+    }
 }
 
 template <class Stream>
@@ -177,7 +269,30 @@ net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request re
 
     echo_slot slot(ws.get_executor());
     using namespace net::experimental::awaitable_operators;
-    co_await (read_messages(ws, slot, ctx) && write_echoes(ws, slot, ctx));
+    if (ctx.control)
+        co_await (read_messages(ws, slot, ctx) && write_echoes(ws, slot, ctx) &&
+                  watch_for_shutdown(ws, slot, ctx));
+    else
+        co_await (read_messages(ws, slot, ctx) && write_echoes(ws, slot, ctx));
+}
+
+// The next HTTP request. A keep-alive connection waiting for one ends when the server goes away
+// (operation_aborted): cancelling an HTTP read loses nothing a response was owed for.
+template <class Stream>
+net::awaitable<std::tuple<error_code, std::size_t>> read_request(Stream& stream, beast::flat_buffer& buffer,
+                                                                   http::request_parser<http::string_body>& parser,
+                                                                   session_context& ctx)
+{
+    if (!ctx.control)
+        co_return co_await http::async_read(stream, buffer, parser, use_nothrow_awaitable);
+    if (ctx.going_away() && buffer.size() == 0)
+        co_return std::tuple{error_code(net::error::operation_aborted), std::size_t{0}};
+    using namespace net::experimental::awaitable_operators;
+    auto result = co_await (http::async_read(stream, buffer, parser, use_nothrow_awaitable) ||
+                            ctx.control->going_away().wait());
+    if (auto* read = std::get_if<0>(&result))
+        co_return *read;
+    co_return std::tuple{error_code(net::error::operation_aborted), std::size_t{0}};
 }
 
 // One connection: HTTP request/response until a request upgrades to the echo WebSocket.
@@ -192,7 +307,7 @@ net::awaitable<void> run_session(Stream stream, session_context ctx)
         parser.header_limit(cfg.max_header_bytes);
         parser.body_limit(max_request_body_bytes);
         arm_deadline(stream, cfg.handshake_timeout);  // a peer dribbling its request is dropped
-        if (auto [ec, size] = co_await http::async_read(stream, buffer, parser, use_nothrow_awaitable); ec)
+        if (auto [ec, size] = co_await read_request(stream, buffer, parser, ctx); ec)
         {
             if (ec != http::error::end_of_stream)
                 ctx.summary.error = ec;
@@ -203,7 +318,11 @@ net::awaitable<void> run_session(Stream stream, session_context ctx)
         http_request req = parser.release();
         route_decision decision = ctx.over_capacity ? route_decision{.response = over_capacity_response(ctx, req),
                                                                      .rejected = rejection::over_capacity}
-                                                    : route_request(req, cfg.server_name, cfg.allowed_origins);
+                                                    : route_request(req, cfg.routes());
+        if (decision.upgrade && ctx.going_away())
+            decision = {.response = shutting_down_response(ctx, req)};
+        if (ctx.going_away())
+            decision.response.keep_alive(false);
         if (decision.upgrade)
         {
             disarm_deadline(stream);

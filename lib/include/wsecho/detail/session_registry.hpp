@@ -1,0 +1,111 @@
+// File: wsecho/detail/session_registry.hpp — the server's list of running sessions, so a graceful shutdown
+// can ask each of them to go away (close 1001 after the echo in progress) and, past the drain timeout,
+// to stop at once.
+#pragma once
+
+#include <wsecho/detail/wakeup.hpp>
+#include <wsecho/net.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <unordered_set>
+
+namespace wsecho::detail {
+
+// The server's handle on one session. Requests may come from any thread; they are posted to the
+// session's executor (its strand), where its coroutines wait on the two events.
+class session_control : public std::enable_shared_from_this<session_control>
+{
+public:
+    explicit session_control(const net::any_io_executor& ex) : executor_(ex), going_away_(ex), abort_(ex) {}
+
+    void request_going_away() { post_set(&session_control::going_away_); }
+    void request_abort() { post_set(&session_control::abort_); }
+
+    // Only on the session's executor.
+    event& going_away() { return going_away_; }
+    event& abort() { return abort_; }
+
+private:
+    void post_set(event session_control::*which)
+    {
+        net::post(executor_, [self = shared_from_this(), which] { ((*self).*which).set(); });
+    }
+
+    net::any_io_executor executor_;
+    event going_away_;
+    event abort_;
+};
+
+// Thread-safe: sessions register from the listener's strand and leave from their own.
+class session_registry : public std::enable_shared_from_this<session_registry>
+{
+public:
+    // `home` is where wait_until_empty() is awaited (the listener's strand).
+    explicit session_registry(const net::any_io_executor& home) : home_(home), emptied_(home) {}
+
+    // A session that starts while draining is asked to go away at once.
+    std::shared_ptr<session_control> add(const net::any_io_executor& session_executor)
+    {
+        auto control = std::make_shared<session_control>(session_executor);
+        std::lock_guard lock(mutex_);
+        sessions_.insert(control);
+        if (draining_)
+            control->request_going_away();
+        return control;
+    }
+
+    void remove(const std::shared_ptr<session_control>& control)
+    {
+        std::lock_guard lock(mutex_);
+        if (sessions_.erase(control) && sessions_.empty())
+            net::post(home_, [self = shared_from_this()] { self->emptied_.notify_all(); });
+    }
+
+    void drain()
+    {
+        std::lock_guard lock(mutex_);
+        draining_ = true;
+        for (const auto& control : sessions_)
+            control->request_going_away();
+    }
+
+    void abort_all()
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& control : sessions_)
+            control->request_abort();
+    }
+
+    std::size_t size() const
+    {
+        std::lock_guard lock(mutex_);
+        return sessions_.size();
+    }
+
+    // On `home` only. Completes once no session is left (or when a `||` cancels it).
+    net::awaitable<void> wait_until_empty()
+    {
+        while (size() > 0)
+        {
+            co_await emptied_.wait();
+            // A wake-up and a cancellation look alike (both cancel the timer): ask which one it was.
+            auto state = co_await net::this_coro::cancellation_state;
+            if (state.cancelled() != net::cancellation_type::none)
+                co_return;
+        }
+    }
+
+private:
+    net::any_io_executor home_;
+    wakeup emptied_;
+    mutable std::mutex mutex_;
+    std::unordered_set<std::shared_ptr<session_control>> sessions_;
+    bool draining_ = false;
+};
+
+}  // namespace wsecho::detail
