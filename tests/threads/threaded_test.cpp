@@ -6,6 +6,7 @@
 #include <wsecho/server.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 #include <gtest/gtest.h>
@@ -126,4 +127,81 @@ TEST(threaded_server, serves_concurrent_clients_on_two_threads)
     }
     EXPECT_EQ(srv.stats().open, 0u);
     EXPECT_TRUE(ioc.stopped()) << "work was left behind";
+}
+
+namespace {
+
+// Echoes numbered messages one at a time until the server closes; returns the server's close code.
+net::awaitable<std::uint16_t> chat_until_closed(tcp::endpoint server, tally& flowing)
+{
+    websocket::stream<beast::tcp_stream> ws(co_await net::this_coro::executor);
+    co_await beast::get_lowest_layer(ws).async_connect(server, net::use_awaitable);
+    co_await ws.async_handshake("127.0.0.1", "/socket", net::use_awaitable);
+    beast::flat_buffer buffer;
+    for (int i = 0;; ++i)
+    {
+        auto text = std::to_string(i);
+        if (auto [ec, n] = co_await ws.async_write(net::buffer(text), use_nothrow_awaitable); ec)
+            break;
+        if (auto [ec, n] = co_await ws.async_read(buffer, use_nothrow_awaitable); ec)
+            break;
+        if (beast::buffers_to_string(buffer.data()) != text)
+            throw std::runtime_error("wrong echo for " + text);
+        buffer.clear();
+        if (i == 10)
+            flowing.add();
+    }
+    // The write or the read saw the close; reading on completes the handshake if the write saw it first.
+    while (ws.is_open())
+        if (auto [ec, n] = co_await ws.async_read(buffer, use_nothrow_awaitable); ec)
+            break;
+    co_return static_cast<std::uint16_t>(ws.reason().code);
+}
+
+}  // namespace
+
+// Graceful shutdown with sessions on two threads: the drain reaches every strand, each peer gets 1001, and
+// everything the server read was echoed (tsan checks the registry and the counters).
+TEST(threaded_server, drains_sessions_on_two_threads)
+{
+    constexpr int peers = 20;
+    net::io_context ioc(2);
+    tally flowing, finished;
+    std::mutex codes_mutex;
+    std::vector<std::uint16_t> codes;
+    std::atomic<std::uint64_t> unechoed{0};
+    server srv(ioc.get_executor(), {.host = "127.0.0.1",
+                                    .port = 0,
+                                    .multithreaded = true,
+                                    .logger = test::test_logger(),
+                                    .on_session_end = [&](const session_summary& s) { unechoed += s.unechoed; }});
+    net::co_spawn(ioc, srv.run(), net::detached);
+    for (int id = 0; id < peers; ++id)
+        net::co_spawn(net::make_strand(ioc), chat_until_closed(srv.local_endpoint(), flowing),
+                      [&](const std::exception_ptr& e, std::uint16_t code) {
+                          {
+                              std::lock_guard lock(codes_mutex);
+                              codes.push_back(e ? 0 : code);
+                          }
+                          finished.add();
+                      });
+    std::thread first([&] { ioc.run_for(30s); });
+    std::thread second([&] { ioc.run_for(30s); });
+    bool flowing_all = flowing.wait_for(peers, 10s);
+    std::atomic<bool> shut_down{false};
+    net::co_spawn(ioc, srv.shutdown(5s), [&](const std::exception_ptr&) { shut_down = true; });
+    bool finished_all = finished.wait_for(peers, 10s);
+    first.join();  // the context runs out of work once the shutdown and every peer are done
+    second.join();
+
+    ASSERT_TRUE(flowing_all);
+    ASSERT_TRUE(finished_all);
+    EXPECT_TRUE(shut_down);
+    for (auto code : codes)
+        EXPECT_EQ(code, 1001);
+    auto traffic = srv.stats().traffic.sum();
+    // Only a message that completed after our close frame went unechoed, and the session said so.
+    EXPECT_EQ(traffic.messages_received[0], traffic.messages_sent[0] + unechoed);
+    EXPECT_EQ(srv.stats().open, 0u);
+    EXPECT_EQ(srv.stats().close_codes.sent_by_code().at(1001), static_cast<std::uint64_t>(peers));
 }
