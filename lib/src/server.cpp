@@ -45,6 +45,7 @@ struct server::state
               .idle_timeout = opts.idle_timeout,
               .max_message_bytes = opts.max_message_bytes,
               .max_header_bytes = opts.max_header_bytes,
+              .deflate = opts.deflate,
               .allowed_origins = opts.allowed_origins,
               .log = log,
               .on_end = opts.on_session_end,

@@ -1,6 +1,7 @@
 // File: wsecho/server.hpp — the echo server: a listener coroutine that spawns one session per connection.
 #pragma once
 
+#include <wsecho/deflate.hpp>
 #include <wsecho/net.hpp>
 #include <wsecho/stats.hpp>
 
@@ -45,7 +46,10 @@ struct server_options
     // A silent peer gets a ping after half of this and is dropped after all of it.
     std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);
     // Larger messages are refused with close 1009 (Beast's default; gorilla has none, Node ws 100 MiB).
+    // With permessage-deflate it bounds the inflated size, so a decompression bomb gets 1009 too.
     std::size_t max_message_bytes = 16u << 20;
+    // permessage-deflate, offered to clients that ask for it. Off by default.
+    deflate_options deflate;
     // Larger request headers are refused with 431. Browsers with many cookies stay well under 8 KiB.
     std::uint32_t max_header_bytes = 8u << 10;
     // Connections beyond this many get 503 before any upgrade; they never exhaust file descriptors.

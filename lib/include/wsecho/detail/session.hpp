@@ -7,6 +7,7 @@
 
 #include <wsecho/detail/echo_slot.hpp>
 #include <wsecho/detail/session_registry.hpp>
+#include <wsecho/deflate.hpp>
 #include <wsecho/detail/wakeup.hpp>
 #include <wsecho/http_routes.hpp>
 #include <wsecho/net.hpp>
@@ -32,6 +33,7 @@ struct session_config
     std::chrono::milliseconds idle_timeout{};
     std::size_t max_message_bytes = 0;
     std::uint32_t max_header_bytes = 0;
+    deflate_options deflate;
     std::vector<std::string> allowed_origins;
     std::shared_ptr<spdlog::logger> log;
     std::function<void(const session_summary&)> on_end;
@@ -238,7 +240,9 @@ net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request re
     timeouts.idle_timeout = cfg.idle_timeout;
     timeouts.keep_alive_pings = true;
     ws.set_option(timeouts);
-    ws.read_message_max(cfg.max_message_bytes);
+    ws.read_message_max(cfg.max_message_bytes);  // Beast applies it to the inflated size
+    if (cfg.deflate.enabled)
+        ws.set_option(to_beast_option(cfg.deflate, true));
     // Echo each message as one frame; the default splits writes into 4 KiB frames (and syscalls).
     ws.auto_fragment(false);
     ws.set_option(websocket::stream_base::decorator(
