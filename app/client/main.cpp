@@ -51,8 +51,8 @@ int main_impl(int argc, char** argv)
     cli::add_log_level_option(app, log_level);
     std::string probe_url;
     auto* probe = app.add_option("--probe", probe_url,
-                                 "instead of the echo client: GET this http:// URL once, exit 0 on a 2xx "
-                                 "answer and 1 otherwise (a health check; bounded by --connect-timeout)")
+                                 "a health check instead: GET this http:// URL once (within --connect-timeout); "
+                                 "exit 0 on a 2xx answer, else 1")
                       ->type_name("URL");
     app.set_version_flag("--version", cli::version_line("wsecho-client"));
     if (auto exit_code = cli::parse_flags(app, argc, argv))
