@@ -148,6 +148,8 @@ class DemoServicesTest(unittest.TestCase):
 
         self.assertEqual(proxy["stop_signal"], "SIGTERM")
         listen = env["WSECHO_PROXY_LISTEN"]
+        # tests/proxy checks that this URL reaches a backend's /healthz through nginx.
+        self.assertIn(f"http://127.0.0.1:{listen}/healthz", proxy["healthcheck"]["test"])
         self.assertEqual([(str(p["published"]), str(p["target"])) for p in proxy["ports"]], [("8081", listen)])
         self.assertEqual(dialled_address(self.scale["proxy-client"]["command"]), ("proxy", listen))
         self.assertEqual(self.scale["proxy-client"]["depends_on"], {"proxy": {"condition": "service_healthy"}})

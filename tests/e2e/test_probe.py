@@ -78,12 +78,14 @@ def probe(url, *extra_args, timeout=3):
 class ProbeAgainstServerTest(e2e.ProcessFixtures, unittest.TestCase):
     def test_a_2xx_answer_exits_0_with_the_status_on_stdout(self):
         server = self.start_server()
-        url = f"http://127.0.0.1:{server.port}/"
-        result = probe(url)
-        self.assertEqual(result.returncode, 0, e2e.describe(result))
-        self.assertEqual(result.stdout, f"wsecho-client: probe {url}: 200 OK\n", e2e.describe(result))
-        self.assertEqual(result.stderr, "", e2e.describe(result))
-        server.wait_for_line("GET / -> 200")
+        for path in ("/healthz", "/readyz", "/"):
+            with self.subTest(path=path):
+                url = f"http://127.0.0.1:{server.port}{path}"
+                result = probe(url)
+                self.assertEqual(result.returncode, 0, e2e.describe(result))
+                self.assertEqual(result.stdout, f"wsecho-client: probe {url}: 200 OK\n", e2e.describe(result))
+                self.assertEqual(result.stderr, "", e2e.describe(result))
+                server.wait_for_line(f"GET {path} -> 200")
 
     def test_another_status_exits_1_with_one_line_naming_it(self):
         server = self.start_server()

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """The scale profile's proxy for real: Debian's nginx, unprivileged on 127.0.0.1, runs the template that
 compose.yaml mounts (rendered the way the nginx image renders it), in front of two wsecho-server processes.
-Clients echo through it, both backends serve, a page served through it may open its WebSocket, and an
-idle WebSocket lives on the server's pings.
+Clients echo through it, both backends serve, a page served through it may open its WebSocket, an idle
+WebSocket lives on the server's pings, and a backend's graceful shutdown reaches the client as close 1001.
 
 Run: /usr/bin/python3 test_proxy.py --server PATH --client PATH --nginx PATH --envsubst PATH [unittest arguments]
 """
@@ -174,6 +174,25 @@ class ProxyTest(e2e.ProcessFixtures, unittest.IsolatedAsyncioTestCase):
             async with self.connect(origin="http://elsewhere.example"):
                 pass
         self.assertEqual(refused.exception.status_code, 403)
+
+    async def test_a_backend_stopped_by_sigterm_closes_its_websockets_with_1001_through_nginx(self):
+        # What `docker compose stop` does to a backend (the image's STOPSIGNAL): the graceful drain.
+        async with self.connect() as ws:
+            await ws.send("before the stop")
+            self.assertEqual(await self.recv(ws), "before the stop")
+            for backend in self.backends:
+                backend.send_signal(signal.SIGTERM)
+            with self.assertRaises(websockets.ConnectionClosedOK):
+                await asyncio.wait_for(ws.recv(), e2e.DEFAULT_TIMEOUT)
+            self.assertEqual(ws.close_code, 1001, self.logs())
+        for backend in self.backends:
+            self.assertEqual(await asyncio.to_thread(backend.wait_exit), 0, backend.output())
+
+    def test_the_proxy_health_check_reaches_a_backend(self):
+        # compose.yaml's proxy health check GETs /healthz through nginx; --probe makes the same request.
+        url = f"http://127.0.0.1:{self.port}/healthz"
+        result = e2e.run_briefly([Binaries.client, "--probe", url], timeout=5)
+        self.assertEqual(result.returncode, 0, f"{e2e.describe(result)}\n{self.logs()}")
 
     async def test_an_idle_websocket_lives_on_the_servers_pings_through_nginx(self):
         # websockets answers pings by itself; its own pings are off, so only the server's keep this alive.
