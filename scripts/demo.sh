@@ -13,12 +13,7 @@ fi
 listen=${WSECHO_LISTEN:-127.0.0.1:8080}
 bin=build/release/app
 
-scripts/deps.sh build
-if [[ ! -f build/release/build.ninja ]]; then
-    # The demo needs only the two programs; scripts/test.sh release configures the tests afresh.
-    cmake --preset release -DBUILD_TESTING=OFF
-fi
-cmake --build --preset release --target wsecho-server wsecho-client
+scripts/build.sh release
 
 tmp=$(mktemp -d)
 server_pid="" tail_pid="" timer_pid=""

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # scripts/deps.sh — the one list of Debian 12 packages wsecho needs; installs the missing ones as root.
 # Usage: scripts/deps.sh build|test|fuzz|runtime
-#   (test and fuzz include build; fuzz adds clang 14 and its sanitizer/libFuzzer runtimes; runtime is for a
-#   future Docker image)
+#   (test and fuzz include build; fuzz adds clang 14 and its sanitizer/libFuzzer runtimes; runtime is what
+#   the Docker image's slim stage installs: the shared libraries the programs link besides libc and libstdc++)
 set -euo pipefail
 
 build=(cmake ninja-build g++ libboost1.81-dev libspdlog-dev libcli11-dev libgtest-dev)
-test=("${build[@]}" python3 python3-websockets)
+# docker-compose validates compose.yaml (tests/docker reads its output with python3-yaml); nginx and envsubst
+# (gettext-base) run the scale profile's proxy config on loopback (tests/proxy).
+test=("${build[@]}" python3 python3-websockets python3-yaml docker-compose nginx gettext-base)
 fuzz=("${build[@]}" clang-14 libclang-rt-14-dev)
 runtime=(libspdlog1.10 libfmt9)
 

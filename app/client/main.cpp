@@ -1,4 +1,5 @@
 // File: client/main.cpp — wsecho-client: flags, logging, signals; the client itself lives in the library.
+#include "client/probe.hpp"
 #include "common/cli.hpp"
 
 #include <wsecho/client.hpp>
@@ -48,9 +49,16 @@ int main_impl(int argc, char** argv)
     cli::add_duration_option(app, "--close-timeout", opts.close_timeout,
                              "after Ctrl-C, how long to wait for the server's close reply");
     cli::add_log_level_option(app, log_level);
+    std::string probe_url;
+    auto* probe = app.add_option("--probe", probe_url,
+                                 "a health check instead: GET this http:// URL once (within --connect-timeout); "
+                                 "exit 0 on a 2xx answer, else 1")
+                      ->type_name("URL");
     app.set_version_flag("--version", cli::version_line("wsecho-client"));
     if (auto exit_code = cli::parse_flags(app, argc, argv))
         return *exit_code;
+    if (probe->count() > 0)
+        return cli::run_probe(probe_url, opts.connect_timeout);
 
     auto parsed = parse_ws_url(url);
     if (!parsed)
