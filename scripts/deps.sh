@@ -5,12 +5,12 @@
 #   the Docker image's slim stage installs: the shared libraries the programs link besides libc and libstdc++)
 set -euo pipefail
 
-build=(cmake ninja-build g++ libboost1.81-dev libspdlog-dev libcli11-dev libgtest-dev)
+build=(cmake ninja-build g++ libboost1.81-dev libspdlog-dev libcli11-dev libgtest-dev libssl-dev)
 # docker-compose validates compose.yaml (tests/docker reads its output with python3-yaml); nginx and envsubst
 # (gettext-base) run the scale profile's proxy config on loopback (tests/proxy).
 test=("${build[@]}" python3 python3-websockets python3-yaml docker-compose nginx gettext-base)
 fuzz=("${build[@]}" clang-14 libclang-rt-14-dev)
-runtime=(libspdlog1.10 libfmt9)
+runtime=(libspdlog1.10 libfmt9 libssl3)
 
 case "${1:-}" in
     build) wanted=("${build[@]}") ;;

@@ -49,6 +49,12 @@ int main_impl(int argc, char** argv)
                    "repeatable; * allows any")
         ->type_name("ORIGIN")
         ->take_all();
+    auto* cert = app.add_option("--tls-cert", opts.tls_cert_file,
+                                "PEM certificate chain: serve wss:// and https:// instead of ws:// and http://")
+                     ->type_name("FILE");
+    auto* key = app.add_option("--tls-key", opts.tls_key_file, "PEM private key for --tls-cert")->type_name("FILE");
+    cert->needs(key);
+    key->needs(cert);
     app.add_flag("--deflate", opts.deflate.enabled,
                  "offer permessage-deflate (RFC 7692) to clients that ask; costs memory per connection");
     app.add_option("--deflate-window-bits", opts.deflate.max_window_bits,

@@ -4,6 +4,7 @@
 #include <wsecho/detail/wakeup.hpp>
 #include <wsecho/duration.hpp>
 #include <wsecho/server.hpp>
+#include <wsecho/tls.hpp>
 #include <wsecho/url.hpp>
 #include <wsecho/version.hpp>
 
@@ -17,6 +18,19 @@
 
 namespace wsecho {
 
+namespace {
+
+std::shared_ptr<net::ssl::context> load_tls(const server_options& opts)
+{
+    if (opts.tls_cert_file.empty() && opts.tls_key_file.empty())
+        return nullptr;
+    if (opts.tls_cert_file.empty() || opts.tls_key_file.empty())
+        throw std::runtime_error("TLS needs both a certificate and a key file");
+    return make_server_tls_context(opts.tls_cert_file, opts.tls_key_file);
+}
+
+}  // namespace
+
 struct server::state
 {
     server_options opts;
@@ -24,6 +38,7 @@ struct server::state
     net::any_io_executor sessions_executor;  // what the constructor was given
     tcp::acceptor acceptor;                  // on a strand of its own: the listener and stop() share it
     std::shared_ptr<detail::session_registry> registry;  // its waits run on the acceptor's strand
+    std::shared_ptr<net::ssl::context> tls;  // set when the listener speaks TLS
     std::uint64_t sessions_started = 0;
     std::shared_ptr<server_stats> stats = std::make_shared<server_stats>();
     // Shared by every session instead of copied into each: one allocation per server, not per connection.
@@ -39,6 +54,7 @@ struct server::state
         : opts(std::move(o)), log(opts.logger ? opts.logger : spdlog::default_logger()), sessions_executor(ex),
           acceptor(net::make_strand(ex)),
           registry(std::make_shared<detail::session_registry>(acceptor.get_executor())),
+          tls(load_tls(opts)),
           session_config(std::make_shared<detail::session_config>(detail::session_config{
               .server_name = std::string("wsecho/") + version,
               .handshake_timeout = opts.handshake_timeout,
@@ -110,7 +126,8 @@ struct log_session_failure
 };
 
 void start_session(tcp::socket socket, std::uint64_t id, bool over_capacity,
-                   const std::shared_ptr<const detail::session_config>& config);
+                   const std::shared_ptr<const detail::session_config>& config,
+                   const std::shared_ptr<net::ssl::context>& tls);
 
 net::awaitable<void> drain(std::shared_ptr<server::state> s, std::chrono::milliseconds drain_timeout);
 
@@ -178,7 +195,9 @@ net::awaitable<void> listen(std::shared_ptr<server::state> s)
 {
     error_code ignored;
     auto where = detail::endpoint_string(s->acceptor.local_endpoint(ignored));
-    s->log->info("listening on http://{} (WebSocket: ws://{}{})", where, where, socket_path);
+    const bool tls = s->tls != nullptr;
+    s->log->info("listening on {}://{} (WebSocket: {}://{}{})", tls ? "https" : "http", where, tls ? "wss" : "ws",
+                 where, socket_path);
     for (;;)
     {
         auto [ec, socket] = co_await s->acceptor.async_accept(s->next_session_executor(), use_nothrow_awaitable);
@@ -193,7 +212,7 @@ net::awaitable<void> listen(std::shared_ptr<server::state> s)
         s->stats->accepted.fetch_add(1, std::memory_order_relaxed);
         // Over the limit still gets an answer (503), so the peer learns why; that session is short and bounded.
         bool over_capacity = s->stats->open.fetch_add(1, std::memory_order_relaxed) >= s->opts.max_connections;
-        start_session(std::move(socket), ++s->sessions_started, over_capacity, s->session_config);
+        start_session(std::move(socket), ++s->sessions_started, over_capacity, s->session_config, s->tls);
     }
     s->log->info("stopped listening on {}", where);
 }
@@ -223,7 +242,8 @@ net::awaitable<void> drain(std::shared_ptr<server::state> s, std::chrono::millis
 }
 
 void start_session(tcp::socket socket, std::uint64_t id, bool over_capacity,
-                   const std::shared_ptr<const detail::session_config>& config)
+                   const std::shared_ptr<const detail::session_config>& config,
+                   const std::shared_ptr<net::ssl::context>& tls)
 {
     error_code ec;
     // Small echoes must not wait for Nagle + delayed ACK (cost websocketpp 5x in scenario b).
@@ -238,8 +258,13 @@ void start_session(tcp::socket socket, std::uint64_t id, bool over_capacity,
     // The session runs on its socket's executor: a strand of its own once several threads run the context.
     auto executor = socket.get_executor();
     ctx.control = config->registry->add(executor);
-    net::co_spawn(executor, detail::run_session(beast::tcp_stream(std::move(socket)), std::move(ctx)),
-                  log_session_failure{config->log, id});
+    if (tls)
+        net::co_spawn(executor,
+                      detail::run_session(detail::tls_stream(beast::tcp_stream(std::move(socket)), *tls), std::move(ctx)),
+                      log_session_failure{config->log, id});
+    else
+        net::co_spawn(executor, detail::run_session(beast::tcp_stream(std::move(socket)), std::move(ctx)),
+                      log_session_failure{config->log, id});
 }
 
 }  // namespace

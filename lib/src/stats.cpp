@@ -12,6 +12,7 @@ std::string_view to_string(rejection r)
     case rejection::body_too_large: return "request body too large";
     case rejection::request_timeout: return "no complete request in time";
     case rejection::handshake_failed: return "WebSocket handshake failed";
+    case rejection::tls_handshake_failed: return "TLS handshake failed";
     case rejection::origin_not_allowed: return "origin not allowed";
     case rejection::over_capacity: return "over max connections";
     case rejection::message_too_big: return "message too big";

@@ -7,7 +7,10 @@ Run: /usr/bin/python3 test_python_client.py --server PATH --client PATH [unittes
 import asyncio
 import os
 import random
+import ssl
+import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -109,6 +112,43 @@ class PythonClientTest(e2e.ProcessFixtures, unittest.IsolatedAsyncioTestCase):
         await asyncio.to_thread(
             self.server.wait_for_line, f"#1 {peer} closed by peer: code 1000 'bye'; echoed 2 messages, 5 bytes"
         )
+
+
+
+class SecureCompressedThreadedTest(PythonClientTest):
+    """The same interop tests against a server with TLS, permessage-deflate and two threads, the client
+    verifying the server's certificate against a CA made for this run and negotiating compression."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.certs = tempfile.TemporaryDirectory(prefix="wsecho-e2e-tls-")
+        make_certs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tls", "make_certs.sh")
+        subprocess.run([make_certs, cls.certs.name], check=True, capture_output=True)
+        cls.tls = ssl.create_default_context(cafile=os.path.join(cls.certs.name, "ca.pem"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.certs.cleanup()
+        super().tearDownClass()
+
+    def setUp(self):
+        certs = self.certs.name
+        self.server = self.start_server(
+            "--tls-cert", os.path.join(certs, "server.pem"), "--tls-key", os.path.join(certs, "server.key"),
+            "--deflate", "--threads", "2",
+        )
+        self.assertTrue(self.server.url.startswith("wss://"), self.server.output())
+
+    def connect(self):
+        return websockets.connect(
+            self.server.url, ssl=self.tls, max_size=None, compression="deflate", open_timeout=e2e.DEFAULT_TIMEOUT,
+            close_timeout=e2e.DEFAULT_TIMEOUT,
+        )
+
+    async def test_compression_was_negotiated(self):
+        async with self.connect() as ws:
+            self.assertIn("permessage-deflate", ws.response_headers.get("Sec-WebSocket-Extensions", ""))
 
 
 if __name__ == "__main__":

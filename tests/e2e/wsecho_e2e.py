@@ -188,7 +188,7 @@ class Child:
             reader.join(2.0)
 
 
-LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+) ")
+LISTENING = re.compile(r"listening on (https?)://127\.0\.0\.1:(\d+) ")
 RECEIVED = re.compile(r"\bReceived: (.*)$")
 
 
@@ -211,8 +211,9 @@ class ProcessFixtures:
         server = self.spawn(
             [Binaries.server, "--listen", "127.0.0.1:0", "--log-level", log_level, *extra_args], "wsecho-server"
         )
-        server.port = int(server.wait_for_line(LISTENING).group(1))
-        server.url = f"ws://127.0.0.1:{server.port}/socket"
+        listening = server.wait_for_line(LISTENING)
+        server.port = int(listening.group(2))
+        server.url = f"{'wss' if listening.group(1) == 'https' else 'ws'}://127.0.0.1:{server.port}/socket"
         return server
 
     def start_client(self, url, *extra_args):

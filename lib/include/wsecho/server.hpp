@@ -50,6 +50,10 @@ struct server_options
     std::size_t max_message_bytes = 16u << 20;
     // permessage-deflate, offered to clients that ask for it. Off by default.
     deflate_options deflate;
+    // PEM files; when both are set the listener speaks TLS only (wss:// and https://). A file that cannot
+    // be loaded makes the constructor throw, naming it.
+    std::string tls_cert_file;
+    std::string tls_key_file;
     // Larger request headers are refused with 431. Browsers with many cookies stay well under 8 KiB.
     std::uint32_t max_header_bytes = 8u << 10;
     // Connections beyond this many get 503 before any upgrade; they never exhaust file descriptors.
@@ -76,7 +80,8 @@ struct server_options
 class server
 {
 public:
-    // Throws std::system_error "cannot listen on HOST:PORT: <reason>" when it cannot bind.
+    // Throws std::system_error "cannot listen on HOST:PORT: <reason>" when it cannot bind, and
+    // std::runtime_error when a TLS file cannot be loaded.
     server(net::any_io_executor ex, server_options opts);
     ~server();
     server(const server&) = delete;

@@ -21,6 +21,7 @@ enum class rejection : std::uint8_t
     body_too_large,      // 413: a request body over the limit
     request_timeout,     // no complete request within handshake_timeout (slowloris)
     handshake_failed,    // the upgrade broke RFC 6455 (400, or 426 for another version)
+    tls_handshake_failed,  // the TLS listener got no valid TLS hello in time (plain HTTP, wrong protocol, bad cert)
     origin_not_allowed,  // 403: a browser page from another origin (cross-site WebSocket hijacking)
     over_capacity,       // 503: max_connections reached
     message_too_big,     // close 1009: a message over max_message_bytes
@@ -28,7 +29,7 @@ enum class rejection : std::uint8_t
     invalid_utf8,        // close 1007: a text message or close reason that is not UTF-8
     idle_timeout,        // the peer answered neither data nor our keep-alive ping
 };
-inline constexpr std::size_t rejection_kinds = 11;
+inline constexpr std::size_t rejection_kinds = 12;
 
 std::string_view to_string(rejection r);
 

@@ -2,7 +2,7 @@
 // WebSocket echo loop as a reader and a writer coroutine joined with `&&`.
 //
 // Templated on the transport so unit tests run it over beast::test::stream; the beast::tcp_stream
-// instantiation is compiled once, in session.cpp.
+// instantiation is compiled once, in session.cpp, and the TLS one in session_tls.cpp.
 #pragma once
 
 #include <wsecho/detail/echo_slot.hpp>
@@ -15,6 +15,8 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <spdlog/logger.h>
 
 #include <functional>
@@ -24,6 +26,9 @@
 #include <vector>
 
 namespace wsecho::detail {
+
+// wss:// and https://: TLS over the same TCP stream type, so its deadline bounds the TLS handshake too.
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 // What every session of one server shares: settings and counters, built once by the server.
 struct session_config
@@ -76,20 +81,42 @@ http_response over_capacity_response(const session_context& ctx, const http_requ
 // 503 for an upgrade that arrives while the server shuts down.
 http_response shutting_down_response(const session_context& ctx, const http_request& req);
 
-// tcp_stream has its own deadline for the HTTP phase; test::stream has none.
+// tcp_stream (also under TLS) has its own deadline for the HTTP phase; test::stream has none.
 template <class Stream>
 void arm_deadline(Stream& stream, std::chrono::milliseconds timeout)
 {
-    if constexpr (requires { stream.expires_after(timeout); })
-        stream.expires_after(timeout);
+    auto& lowest = beast::get_lowest_layer(stream);
+    if constexpr (requires { lowest.expires_after(timeout); })
+        lowest.expires_after(timeout);
 }
 
 template <class Stream>
 void disarm_deadline(Stream& stream)
 {
     // The WebSocket stream keeps its own timers from here on; both at once would fight (Beast docs).
-    if constexpr (requires { stream.expires_never(); })
-        stream.expires_never();
+    auto& lowest = beast::get_lowest_layer(stream);
+    if constexpr (requires { lowest.expires_never(); })
+        lowest.expires_never();
+}
+
+// The TLS handshake, for TLS streams, within the handshake timeout. False when it failed (recorded).
+template <class Stream>
+net::awaitable<bool> secure_transport(Stream& stream, session_context& ctx)
+{
+    if constexpr (std::is_same_v<Stream, tls_stream>)
+    {
+        arm_deadline(stream, ctx.config->handshake_timeout);
+        if (auto [ec] = co_await stream.async_handshake(net::ssl::stream_base::server, use_nothrow_awaitable); ec)
+        {
+            ctx.summary.error = ec;
+            // A TCP probe that connects and leaves is not an attack; anything else that is not TLS is refused.
+            if (ec != net::error::eof && ec != net::error::connection_reset)
+                ctx.summary.rejected = ec == beast::error::timeout ? rejection::request_timeout
+                                                                    : rejection::tls_handshake_failed;
+            co_return false;
+        }
+    }
+    co_return true;
 }
 
 // Reads messages and hands each to the writer; ends on the peer's close or any error.
@@ -304,6 +331,11 @@ template <class Stream>
 net::awaitable<void> run_session(Stream stream, session_context ctx)
 {
     const session_config& cfg = *ctx.config;
+    if (!co_await secure_transport(stream, ctx))
+    {
+        finish_session(ctx);
+        co_return;
+    }
     beast::flat_buffer buffer;
     for (;; ++ctx.requests)
     {
@@ -343,5 +375,6 @@ net::awaitable<void> run_session(Stream stream, session_context ctx)
 }
 
 extern template net::awaitable<void> run_session<beast::tcp_stream>(beast::tcp_stream, session_context);
+extern template net::awaitable<void> run_session<tls_stream>(tls_stream, session_context);
 
 }  // namespace wsecho::detail
