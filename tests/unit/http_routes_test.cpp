@@ -58,6 +58,26 @@ TEST(http_routes, serves_index_page)
     EXPECT_EQ(head.response.result(), http::status::ok);
     EXPECT_TRUE(head.response.body().empty());
     EXPECT_EQ(head.response[http::field::content_length], std::to_string(index_page().size()));
+    EXPECT_EQ(head.response["Content-Security-Policy"], get.response["Content-Security-Policy"]);
+}
+
+// The page may run only its own inline script and style and talk only to its own server; it loads nothing
+// from elsewhere (tests/browser checks the same in Chromium, which enforces the policy).
+TEST(http_routes, index_page_is_self_contained)
+{
+    auto res = route(http::verb::get, "/").response;
+    std::string policy{res["Content-Security-Policy"]};
+    EXPECT_NE(policy.find("default-src 'none'"), std::string::npos) << policy;
+    EXPECT_NE(policy.find("connect-src 'self'"), std::string::npos) << policy;
+    EXPECT_NE(policy.find("frame-ancestors 'none'"), std::string::npos) << policy;
+    EXPECT_EQ(res["X-Content-Type-Options"], "nosniff");
+
+    auto page = index_page();
+    EXPECT_EQ(page.find("http://"), std::string_view::npos) << "the page must not name an external URL";
+    EXPECT_EQ(page.find("https://"), std::string_view::npos) << "the page must not name an external URL";
+    EXPECT_TRUE(page.starts_with("<!DOCTYPE html>"));
+    EXPECT_TRUE(page.ends_with("</html>\n")) << "the embedded page is cut short";
+    EXPECT_NE(page.find("location.host + \"/socket\""), std::string_view::npos) << "it dials its own host";
 }
 
 // /socket without an upgrade says how to upgrade (RFC 6455 §4.2.2: version 13).
