@@ -7,8 +7,9 @@ set -euo pipefail
 
 build=(cmake ninja-build g++ libboost1.81-dev libspdlog-dev libcli11-dev libgtest-dev libssl-dev)
 # docker-compose validates compose.yaml (tests/docker reads its output with python3-yaml); nginx and envsubst
-# (gettext-base) run the scale profile's proxy config on loopback (tests/proxy).
-test=("${build[@]}" python3 python3-websockets python3-yaml docker-compose nginx gettext-base)
+# (gettext-base) run the scale profile's proxy config on loopback (tests/proxy); nodejs, npm and chromium run
+# tests/browser (playwright-core itself comes from npm: the browser.npm_ci test).
+test=("${build[@]}" python3 python3-websockets python3-yaml docker-compose nginx gettext-base chromium nodejs npm)
 fuzz=("${build[@]}" clang-14 libclang-rt-14-dev)
 runtime=(libspdlog1.10 libfmt9 libssl3)
 
@@ -20,9 +21,15 @@ case "${1:-}" in
     *) echo "usage: $0 build|test|fuzz|runtime" >&2; exit 2 ;;
 esac
 
+present() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' && return 0
+    # NodeSource's nodejs package bundles npm and conflicts with Debian's: a working npm counts.
+    [[ $1 == npm ]] && command -v npm >/dev/null
+}
+
 missing=()
 for pkg in "${wanted[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    present "$pkg" || missing+=("$pkg")
 done
 
 if ((${#missing[@]} == 0)); then
