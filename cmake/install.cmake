@@ -7,7 +7,7 @@ install(TARGETS wsecho EXPORT wsechoTargets
     INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY lib/include/wsecho DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} PATTERN "*.in" EXCLUDE)
 install(FILES ${PROJECT_BINARY_DIR}/generated/wsecho/version.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/wsecho)
-install(TARGETS wsecho-server wsecho-client RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS wsecho-server wsecho-client wsecho-bench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 set(config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/wsecho)
 install(EXPORT wsechoTargets NAMESPACE wsecho:: DESTINATION ${config_dir})

@@ -16,7 +16,7 @@ endfunction()
 
 file(REMOVE_RECURSE ${WORK_DIR})
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
-foreach(installed bin/wsecho-server bin/wsecho-client include/wsecho/server.hpp include/wsecho/version.hpp)
+foreach(installed bin/wsecho-server bin/wsecho-client bin/wsecho-bench include/wsecho/dial.hpp include/wsecho/server.hpp include/wsecho/version.hpp)
     if(NOT EXISTS ${WORK_DIR}/prefix/${installed})
         message(FATAL_ERROR "not installed: ${installed}")
     endif()
