@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # scripts/deps.sh — the one list of Debian 12 packages wsecho needs; installs the missing ones as root.
-# Usage: scripts/deps.sh build|test|fuzz|runtime
-#   (test and fuzz include build; fuzz adds clang 14 and its sanitizer/libFuzzer runtimes; runtime is what
-#   the Docker image's slim stage installs: the shared libraries the programs link besides libc and libstdc++)
+# Usage: scripts/deps.sh build|test|fuzz|bench|runtime
+#   (test, fuzz and bench include build; fuzz adds clang 14 and its sanitizer/libFuzzer runtimes; bench adds
+#   what bench/run.sh needs to build and pin the peer servers of ../shared/bench, whose build.sh also wants
+#   node and npm on PATH; runtime is what the Docker image's slim stage installs: the shared libraries the
+#   programs link besides libc and libstdc++)
 set -euo pipefail
 
 build=(cmake ninja-build g++ libboost1.81-dev libspdlog-dev libcli11-dev libgtest-dev libssl-dev)
@@ -11,14 +13,17 @@ build=(cmake ninja-build g++ libboost1.81-dev libspdlog-dev libcli11-dev libgtes
 # tests/browser (playwright-core itself comes from npm: the browser.npm_ci test).
 test=("${build[@]}" python3 python3-websockets python3-yaml docker-compose nginx gettext-base chromium nodejs npm)
 fuzz=("${build[@]}" clang-14 libclang-rt-14-dev)
+bench=("${build[@]}" python3 python3-websockets golang-go golang-github-gorilla-websocket-dev libwebsocketpp-dev
+       util-linux procps)
 runtime=(libspdlog1.10 libfmt9 libssl3)
 
 case "${1:-}" in
     build) wanted=("${build[@]}") ;;
     test) wanted=("${test[@]}") ;;
     fuzz) wanted=("${fuzz[@]}") ;;
+    bench) wanted=("${bench[@]}") ;;
     runtime) wanted=("${runtime[@]}") ;;
-    *) echo "usage: $0 build|test|fuzz|runtime" >&2; exit 2 ;;
+    *) echo "usage: $0 build|test|fuzz|bench|runtime" >&2; exit 2 ;;
 esac
 
 present() {
