@@ -183,7 +183,9 @@ def idle_table(names, results, uws, mine):
 def self_table(keys, results, own):
     lines = ["## wsecho-bench as the load generator", "",
              "The same scenarios with `wsecho-bench` instead of the shared `loadgen`, against wsecho-server "
-             "(same pinning). Where wsecho-bench's CPU is near 100 % it, not the server, is the limit.", "",
+             "(same pinning, same window and warm-up), next to loadgen's wsecho row above. CPU % here is over "
+             "wsecho-bench's whole run (connect and warm-up included). Where wsecho-bench's CPU is near 100 % "
+             "it, not the server, is the limit.", "",
              "| sc | loadgen msg/s | wsecho-bench msg/s | bench ÷ loadgen | p50 µs | p99 µs | p99.9 µs | errors "
              "| server CPU % | wsecho-bench CPU % (user) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -261,8 +263,9 @@ def main():
             mine = results.get(f"{key}/wsecho", {}).get("msgs_per_s")
             out += throughput_table(key, sc, names, results, uws, mine)
     out += ["† uWebSockets cannot be built here (not in Debian, and its sources are not reachable from this "
-            "machine); its row is copied from the shared `RESULTS.md` (a full run on 2026-11-25 on this machine "
-            "type, where the generator, not uWS, was the limit), not measured in this run.", ""]
+            "machine). Its row is copied from the shared `RESULTS.md`, a full run on that file's own machine and "
+            "date (where the generator, not uWS, was the limit: lower bounds), not measured in this run, so its "
+            "ratio only says roughly how far apart the two are.", ""]
     if own:
         out += self_table([k for k in keys if k in own], results, own)
     args.out.write_text("\n".join(out))

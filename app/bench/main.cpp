@@ -41,6 +41,7 @@ int main_impl(int argc, char** argv)
     app.add_option("--url", url, "the echo server's WebSocket URL")->capture_default_str();
     app.add_option("--connections,-c", opts.connections, "concurrent WebSocket connections")
         ->capture_default_str()
+        ->type_name("N")
         ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
     cli::add_size_option(app, "--size", size, "payload bytes per message", 0, std::uint64_t{64} << 20);
     auto* text = app.add_flag("--text", opts.text, "send text messages");
@@ -48,12 +49,15 @@ int main_impl(int argc, char** argv)
     text->excludes(binary);
     app.add_option("--pipeline", opts.pipeline, "messages in flight per connection")
         ->capture_default_str()
+        ->type_name("N")
         ->check(CLI::Range(std::size_t{1}, std::size_t{65536}));
     auto* duration = cli::add_duration_option(app, "--duration", opts.duration, "how long to measure, after the warm-up");
     app.add_option("--messages", opts.messages, "measure this many messages (over all connections) instead")
-        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62))
+        ->type_name("N")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000'000}))
         ->excludes(duration);
     app.add_option("--rate", opts.rate, "open loop: send this many messages/s in total, each timed from when it was due")
+        ->type_name("MSG/S")
         ->check(CLI::Range(0.001, 1e9));
     cli::add_duration_option(app, "--warmup", opts.warmup, "load before measuring (not counted)", true);
     cli::add_duration_option(app, "--timeout", opts.timeout, "an echo (or the close reply) later than this is an error");
