@@ -59,7 +59,7 @@ def run_self(key, sc, args):
     """wsecho-server on --server-cpu, wsecho-bench on --loadgen-cpu, one scenario; the bench's JSON report
     plus the CPU both used over the bench's whole run (warm-up included)."""
     server = subprocess.Popen(["taskset", "-c", str(args.server_cpu), args.server, "--listen", f"{HOST}:0",
-                               "--log-level", "info"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               "--threads", "1", "--log-level", "info"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         port = wait_listening(server)

@@ -48,9 +48,11 @@ cmake --build --preset release --target wsecho-server wsecho-bench >/dev/null
 server=$repo/build/release/app/wsecho-server
 bench=$repo/build/release/app/wsecho-bench
 
+# --threads 1: pinned to one core, a second thread would only add strand hand-offs (and the peers it is
+# compared with run one event loop, or Go's scheduler on one CPU).
 say "running the shared runner: wsecho,$peers; scenarios $scenarios"
 status=0
-"$work/run.sh" "${quick[@]}" --add "wsecho=$server --listen {host}:{port} --log-level warn" \
+"$work/run.sh" "${quick[@]}" --add "wsecho=$server --listen {host}:{port} --threads 1 --log-level warn" \
     --servers "wsecho,$peers" --scenarios "$scenarios" --baseline wsecho "${passthrough[@]}" || status=$?
 
 compare=(--peer-bench "$work" --shared "$shared" --server "$server" --bench "$bench" --out "$out"
