@@ -9,7 +9,10 @@ Run: /usr/bin/python3 test_bench.py --bench PATH --server PATH --client PATH [un
 import asyncio
 import json
 import os
+import pty
+import select
 import sys
+import time
 import threading
 import unittest
 
@@ -149,6 +152,35 @@ class BenchTest(e2e.ProcessFixtures, unittest.TestCase):
         self.assertEqual(text.returncode, 0, e2e.describe(text))
         self.assertIn("echoed   50 of 50 measured messages", text.stdout, e2e.describe(text))
         self.assertIn("errors   0", text.stdout, e2e.describe(text))
+
+    # On a terminal a progress line is rewritten every second; into a pipe nothing of it is written.
+    def test_progress_line_only_on_a_terminal(self):
+        server = self.start_server(log_level="info")
+        argv = [BENCH, "--url", server.url, "--connections", "2", "--duration", "1500ms", "--warmup", "0s"]
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: stdin, stdout and stderr are the terminal
+            os.execv(BENCH, argv)
+        output, deadline = b"", time.monotonic() + RUN_LIMIT
+        try:
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([fd], [], [], deadline - time.monotonic())
+                try:
+                    chunk = os.read(fd, 4096) if ready else b""
+                except OSError:  # EIO: the child has closed the terminal
+                    chunk = b""
+                if not chunk:
+                    break
+                output += chunk
+        finally:
+            os.close(fd)
+            _, status = os.waitpid(pid, 0)
+        text = output.decode(errors="replace")
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, text)
+        self.assertRegex(text, r"\r +1 s  measure +\d+ msg/s  total \d+  errors 0", text)
+
+        piped = e2e.run_briefly(argv, RUN_LIMIT)
+        self.assertEqual(piped.returncode, 0, e2e.describe(piped))
+        self.assertNotIn("\r", piped.stderr + piped.stdout, e2e.describe(piped))
 
     # A peer that corrupts every 10th echo is caught: one mismatch per corrupted echo, exit code 1.
     def test_corrupting_peer_is_caught(self):
