@@ -7,7 +7,10 @@ install(TARGETS wsecho EXPORT wsechoTargets
     INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY lib/include/wsecho DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} PATTERN "*.in" EXCLUDE)
 install(FILES ${PROJECT_BINARY_DIR}/generated/wsecho/version.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/wsecho)
-install(TARGETS wsecho-server wsecho-client wsecho-bench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS wsecho-server wsecho-client RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# OPTIONAL: scripts/build.sh (the demo and the Docker image) builds only the server and the client; a full
+# build installs the load generator too.
+install(TARGETS wsecho-bench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} OPTIONAL)
 
 set(config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/wsecho)
 install(EXPORT wsechoTargets NAMESPACE wsecho:: DESTINATION ${config_dir})
