@@ -14,7 +14,8 @@ Rules, for each Markdown file given (paths relative to --root, the repository):
 - With --operators-in DOC.md FOLDERS: every line of C++ under FOLDERS that starts an awaitable operator
   expression (`co_await (a || b)`, `co_await (a && b)`) must appear in a snippet of DOC.md citing its file.
 - Every repository path written in backticks (`lib/src/server.cpp`, `docs/`) and every relative link
-  target must exist. `<!-- pending: PATH -->` allows one named path to be missing (a file another branch
+  target must exist, and a link's #anchor must name a heading of the Markdown file it points to.
+  `<!-- pending: PATH -->` allows one named path to be missing (a file another branch
   adds); it is checked normally once it exists.
 
 Run: /usr/bin/python3 check_docs.py --root REPO [--no-backticks README.md] FILE.md ...
@@ -140,6 +141,34 @@ def looks_like_repo_path(word):
     return word.startswith(REPO_DIRS) or word in REPO_FILES
 
 
+def heading_anchors(text):
+    """The anchors GitHub gives the Markdown headings in `text`: lower case, punctuation dropped, spaces
+    to hyphens, repeats numbered."""
+    anchors, seen = set(), {}
+    in_fence = False
+    for line in text.splitlines():
+        if FENCE.match(line):
+            in_fence = not in_fence
+        heading = None if in_fence else re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if not heading:
+            continue
+        slug = re.sub(r"[^\w\- ]", "", heading.group(1).lower()).replace(" ", "-")
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        anchors.add(slug if count == 0 else f"{slug}-{count}")
+    return anchors
+
+
+def check_anchor(root, doc, path, anchor):
+    """A problem if `anchor` names no heading of the Markdown file `path`, else None."""
+    if not anchor or not path.endswith(".md") or not os.path.isfile(os.path.join(root, path)):
+        return None
+    with open(os.path.join(root, path), encoding="utf-8") as f:
+        if anchor in heading_anchors(f.read()):
+            return None
+    return f"no heading in {path} has the anchor #{anchor}"
+
+
 def check_paths(root, doc, text, pending, backticks=True):
     problems = []
     doc_dir = os.path.dirname(doc)
@@ -157,11 +186,16 @@ def check_paths(root, doc, text, pending, backticks=True):
             if not os.path.exists(os.path.join(root, path)) and path not in pending:
                 problems.append(f"{doc}:{number}: path {path} does not exist")
         for target in LINK.findall(line):
-            if re.match(r"^[a-z]+:", target) or target.startswith("#"):
+            if re.match(r"^[a-z]+:", target):
                 continue
-            path = os.path.normpath(os.path.join(doc_dir, target.split("#")[0]))
+            file_part, _, anchor = target.partition("#")
+            path = os.path.normpath(os.path.join(doc_dir, file_part)) if file_part else doc
             if not os.path.exists(os.path.join(root, path)) and path not in pending:
                 problems.append(f"{doc}:{number}: link target {target} does not exist")
+                continue
+            bad_anchor = check_anchor(root, doc, path, anchor)
+            if bad_anchor:
+                problems.append(f"{doc}:{number}: link {target}: {bad_anchor}")
     return problems
 
 

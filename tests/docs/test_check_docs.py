@@ -88,7 +88,7 @@ class CheckDocsTest(unittest.TestCase):
         self.assertIn(expected, out)
 
     def test_a_faithful_snippet_passes(self):
-        self.assert_passes(GOOD_SNIPPET + "\n`lib/a.hpp` and [the other page](other.md#top).\n")
+        self.assert_passes(GOOD_SNIPPET + "\n`lib/a.hpp` and [the other page](other.md#other).\n")
 
     def test_an_edited_line_fails(self):
         self.assert_fails(GOOD_SNIPPET.replace("finish(first);", "finish(second);"),
@@ -126,6 +126,12 @@ class CheckDocsTest(unittest.TestCase):
         self.assert_fails("See `lib/gone.cpp`.\n", "path lib/gone.cpp does not exist")
         self.assert_fails("See [it](gone.md).\n", "link target gone.md does not exist")
         self.assert_passes("<!-- pending: lib/gone.cpp -->\nSee `lib/gone.cpp` and `/usr/include/x.hpp`.\n")
+
+    def test_a_link_to_a_missing_heading_fails(self):
+        self.write("docs/other.md", "# Other page\n## 2. Strands: one `||` or many\n")
+        self.assert_passes("[a](other.md#2-strands-one--or-many) [b](#mine) [c](other.md#other-page)\n\n# Mine\n")
+        self.assert_fails("[a](other.md#strands)\n", "no heading in docs/other.md has the anchor #strands")
+        self.assert_fails("[b](#gone)\n# Mine\n", "no heading in docs/guide.md has the anchor #gone")
 
     def test_readme_style_files_may_skip_backticked_paths(self):
         self.write("README.md", "Installs `lib/libwsecho.a`; see [the guide](docs/other.md).\n")
