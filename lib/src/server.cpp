@@ -67,6 +67,7 @@ struct server::state
               .on_end = opts.on_session_end,
               .stats = stats,
               .registry = registry,
+              .on_message = opts.on_message,
           }))
     {
     }

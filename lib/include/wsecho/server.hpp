@@ -34,6 +34,13 @@ struct session_summary
     std::optional<rejection> rejected;  // set when we refused or dropped the peer (logged at warn)
 };
 
+// The application's turn with each message before it is echoed: it may rewrite `payload` in place (e.g.
+// upper-case it, or clear() it and write a new one) and change `text`. Whatever it leaves is echoed as one
+// frame; a handler that sets `text` must leave valid UTF-8 (peers close with 1007 otherwise).
+// It runs on the session's executor, so different sessions call it concurrently when several threads run
+// the server, and it must not throw: it is called from a noexcept function (std::terminate).
+using message_handler = std::function<void(beast::flat_buffer& payload, bool& text)>;
+
 struct server_options
 {
     // Where to listen. "localhost" resolves like Go's net.Listen: the first IPv4 address wins.
@@ -69,6 +76,9 @@ struct server_options
     std::shared_ptr<spdlog::logger> logger;
     // Called on the session's executor when each connection ends. Optional.
     std::function<void(const session_summary&)> on_session_end;
+    // Rewrites each message before it is echoed (see message_handler). Empty: plain echo, at the cost of
+    // one branch per message.
+    message_handler on_message;
 };
 
 // Binds in the constructor so that errors (port in use, bad address) surface before anything runs.

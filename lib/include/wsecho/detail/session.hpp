@@ -44,6 +44,7 @@ struct session_config
     std::function<void(const session_summary&)> on_end;
     std::shared_ptr<server_stats> stats;
     std::shared_ptr<session_registry> registry;  // null in unit tests: nobody asks the session to go away
+    message_handler on_message;                  // empty: echo unchanged
 
     route_context routes() const
     {
@@ -119,6 +120,13 @@ net::awaitable<bool> secure_transport(Stream& stream, session_context& ctx)
     co_return true;
 }
 
+// noexcept on purpose: an exception out of a session's coroutines would skip its bookkeeping (registry,
+// counters), so a throwing handler is a broken invariant (see message_handler).
+inline void apply_message_handler(const message_handler& handler, beast::flat_buffer& payload, bool& text) noexcept
+{
+    handler(payload, text);
+}
+
 // Reads messages and hands each to the writer; ends on the peer's close or any error.
 template <class WebSocket>
 net::awaitable<void> read_messages(WebSocket& ws, echo_slot& slot, session_context& ctx)
@@ -131,11 +139,15 @@ net::awaitable<void> read_messages(WebSocket& ws, echo_slot& slot, session_conte
         std::tie(ec, size) = co_await ws.async_read(incoming, use_nothrow_awaitable);
         if (ec)
             break;
+        bool text = ws.got_text();
         if (ctx.config->stats)
-            ctx.config->stats->traffic.received(ws.got_text(), size);
+            ctx.config->stats->traffic.received(text, size);
+        // Here rather than in the writer: the handler's work overlaps the echo of the previous message.
+        if (ctx.config->on_message)
+            apply_message_handler(ctx.config->on_message, incoming, text);
         if (ctx.config->log->should_log(spdlog::level::debug))
-            log_message(ctx, incoming.cdata(), ws.got_text());
-        if (!co_await slot.put(incoming, ws.got_text()))
+            log_message(ctx, incoming.cdata(), text);
+        if (!co_await slot.put(incoming, text))
         {
             // The writer failed (and recorded why), or it closed for shutdown while this message was being
             // read: after our close frame RFC 6455 allows no more data, so it cannot be echoed.
