@@ -1,5 +1,6 @@
 // File: client/main.cpp — wsecho-client: flags, logging, signals; the client itself lives in the library.
 #include "client/probe.hpp"
+#include "client/tool_flags.hpp"
 #include "common/cli.hpp"
 
 #include <wsecho/client.hpp>
@@ -23,7 +24,7 @@ int exit_code_for(const client_report& report, const client_options& opts)
     {
         if (report.stopped_before_connected)
             return 0;
-        std::fprintf(stderr, "wsecho-client: %s\n", describe_dial_failure(report, opts).c_str());
+        cli::report_error("wsecho-client", describe_dial_failure(report, opts));
         return 1;
     }
     if (report.connection_error)
@@ -35,40 +36,45 @@ int exit_code_for(const client_report& report, const client_options& opts)
 
 int main_impl(int argc, char** argv)
 {
-    CLI::App app("WebSocket echo client: sends a message every interval and logs every reply;\n"
-                 "Ctrl-C sends a close frame (1000) and waits for the server's reply.",
+    CLI::App app("WebSocket echo client: sends a message every interval (or each line of stdin) and logs every\n"
+                 "reply; Ctrl-C sends a close frame (1000) and waits for the server's reply.",
                  "wsecho-client");
     client_options opts;
+    cli::tool_flags tool;
     std::string url = "ws://localhost:8080/socket";
     std::string log_level = "info";
-    app.add_option("--url", url, "the server's WebSocket URL")->capture_default_str();
+    std::string log_format = "text";
+    app.add_option("--url", url, "the server's WebSocket URL")
+        ->capture_default_str()
+        ->check([](const std::string& text) { return parse_ws_url(text).error; });
     app.add_option("--message", opts.message, "what to send; {n} becomes the message number")->capture_default_str();
     cli::add_duration_option(app, "--interval", opts.interval, "time between messages");
     cli::add_duration_option(app, "--connect-timeout", opts.connect_timeout,
                              "limit for connecting and upgrading to WebSocket");
     cli::add_duration_option(app, "--close-timeout", opts.close_timeout,
-                             "after Ctrl-C, how long to wait for the server's close reply");
+                             "after Ctrl-C or the last message, how long to wait for the server's close reply "
+                             "(and the replies)");
+    cli::add_tool_flags(app, opts, tool);
     cli::add_log_level_option(app, log_level);
     std::string probe_url;
     auto* probe = app.add_option("--probe", probe_url,
                                  "a health check instead: GET this http:// URL once (within --connect-timeout); "
                                  "exit 0 on a 2xx answer, else 1")
                       ->type_name("URL");
+    cli::add_log_format_option(app, log_format);
     app.set_version_flag("--version", cli::version_line("wsecho-client"));
     if (auto exit_code = cli::parse_flags(app, argc, argv))
         return *exit_code;
     if (probe->count() > 0)
         return cli::run_probe(probe_url, opts.connect_timeout);
 
-    auto parsed = parse_ws_url(url);
-    if (!parsed)
-        throw CLI::ValidationError("--url", parsed.error);
-    opts.url = parsed.url;
-    cli::setup_logging(cli::parse_log_level(log_level));
+    opts.url = parse_ws_url(url).url;  // checked while parsing
+    cli::setup_logging(cli::parse_log_level(log_level), log_format);
 
     net::io_context ioc(1);
     // Created before run(): a signal_set first built while run() threads start can lose SIGINT (Boost 1.81).
     net::signal_set signals(ioc, SIGINT, SIGTERM);
+    auto stdin_lines = tool.read_stdin ? cli::use_stdin(ioc.get_executor(), opts) : nullptr;
     client cl(ioc.get_executor(), opts);
     int exit_code = 0;
 

@@ -1,11 +1,15 @@
 // File: common/cli.cpp — flag parsing helpers and logging setup shared by wsecho-server and wsecho-client.
 #include "common/cli.hpp"
 
+#include "common/config.hpp"
+#include "common/json_log.hpp"
+
 #include <wsecho/duration.hpp>
 #include <wsecho/version.hpp>
 
 #include <boost/version.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -18,6 +22,9 @@ namespace wsecho::cli {
 namespace {
 
 constexpr std::array<std::string_view, 7> level_names{"trace", "debug", "info", "warn", "error", "critical", "off"};
+
+// Set by setup_logging: errors after that go through the logger, so JSON logs stay JSON to the last line.
+bool json_logging = false;
 
 std::string level_list()
 {
@@ -60,6 +67,24 @@ spdlog::level::level_enum parse_log_level(std::string_view text)
             return static_cast<spdlog::level::level_enum>(i);
     throw CLI::ValidationError("--log-level", "unknown level '" + std::string(text) + "' (use one of " +
                                                   level_list() + ")");
+}
+
+std::function<std::string(const std::string&)> check_by_parsing(std::function<void(const std::string&)> parse)
+{
+    return [parse = std::move(parse)](const std::string& text) -> std::string {
+        try
+        {
+            parse(text);
+            return {};
+        }
+        catch (const CLI::ValidationError& e)
+        {
+            std::string why = e.what();
+            if (auto colon = why.find(": "); why.starts_with("--") && colon != std::string::npos)
+                why.erase(0, colon + 2);
+            return why;
+        }
+    };
 }
 
 CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
@@ -126,9 +151,16 @@ CLI::Option* add_log_level_option(CLI::App& app, std::string& target)
         .add_option("--log-level", target, "one of " + level_list())
         ->type_name("LEVEL")
         ->capture_default_str()
+        ->check(check_by_parsing([](const std::string& text) { parse_log_level(text); }));
+}
+
+CLI::Option* add_log_format_option(CLI::App& app, std::string& target)
+{
+    return app.add_option("--log-format", target, "text, or json for one JSON object per line")
+        ->type_name("FORMAT")
+        ->capture_default_str()
         ->check([](const std::string& text) {
-            parse_log_level(text);
-            return std::string();
+            return text == "text" || text == "json" ? std::string() : "unknown format '" + text + "' (use text or json)";
         });
 }
 
@@ -138,10 +170,20 @@ std::string version_line(std::string_view program)
            std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100) + ")";
 }
 
-void setup_logging(spdlog::level::level_enum level)
+void setup_logging(spdlog::level::level_enum level, std::string_view format)
 {
-    auto logger = spdlog::stderr_color_mt("wsecho");
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+    json_logging = format == "json";
+    std::shared_ptr<spdlog::logger> logger;
+    if (json_logging)
+    {
+        logger = spdlog::stderr_logger_mt("wsecho");
+        logger->set_formatter(std::make_unique<json_formatter>());
+    }
+    else
+    {
+        logger = spdlog::stderr_color_mt("wsecho");
+        logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+    }
     logger->set_level(level);
     // A demo watched in a terminal or a pipe (docker logs) should show each line as it happens.
     logger->flush_on(spdlog::level::trace);
@@ -150,18 +192,38 @@ void setup_logging(spdlog::level::level_enum level)
 
 std::optional<int> parse_flags(CLI::App& app, int argc, char** argv)
 {
+    auto* print_config = app.add_flag("--print-config")->description(
+        "print the effective configuration (flags, WSECHO_* variables, defaults) and exit");
     try
     {
         app.parse(argc, argv);
-        return std::nullopt;
     }
     catch (const CLI::ParseError& e)
     {
         // --help and --version arrive as "errors" whose exit code is success.
         if (e.get_exit_code() != static_cast<int>(CLI::ExitCodes::Success))
             throw;
+        show_env_names_in_help(app);
+        app.footer(environment_help(app));
         return app.exit(e);
     }
+    // The environment comes second, so that flags win and a bad value can be blamed on its variable.
+    auto from_environment = apply_environment(app);
+    if (print_config->count() > 0)
+    {
+        std::fputs(config_text(app, from_environment).c_str(), stdout);
+        return 0;
+    }
+    return std::nullopt;
+}
+
+void report_error(std::string_view program, std::string_view message)
+{
+    if (json_logging)
+        spdlog::error("{}", message);
+    else
+        std::fprintf(stderr, "%.*s: %.*s\n", static_cast<int>(program.size()), program.data(),
+                     static_cast<int>(message.size()), message.data());
 }
 
 int run_main(std::string_view program, const std::function<int()>& main_impl)
@@ -178,7 +240,7 @@ int run_main(std::string_view program, const std::function<int()>& main_impl)
     }
     catch (const std::exception& e)
     {
-        std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(program.size()), program.data(), e.what());
+        report_error(program, e.what());
         return 1;
     }
 }

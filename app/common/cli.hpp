@@ -25,6 +25,10 @@ listen_address parse_listen_address(std::string_view text);
 // trace, debug, info, warn, error, critical, off. Throws CLI::ValidationError.
 spdlog::level::level_enum parse_log_level(std::string_view text);
 
+// A CLI11 check() from a parser above, which throws CLI::ValidationError("--flag: reason"): returns just the
+// reason, or "" when `parse` accepts the text. (CLI11 puts "--flag: " in front of a check's message itself.)
+std::function<std::string(const std::string&)> check_by_parsing(std::function<void(const std::string&)> parse);
+
 // A duration flag with a unit ("250ms"); bounds are checked at parse time and errors name the flag.
 // The value is rounded up to whole milliseconds, so "1us" never becomes zero.
 CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
@@ -41,15 +45,25 @@ std::string format_size(std::uint64_t bytes);
 // --log-level with the list of levels in --help; the level is applied by setup_logging().
 CLI::Option* add_log_level_option(CLI::App& app, std::string& target);
 
+// --log-format: "text" (a line per message, local time) or "json" (a JSON object per line, json_log.hpp).
+CLI::Option* add_log_format_option(CLI::App& app, std::string& target);
+
 // "wsecho-server 0.1.0 (Boost 1.81.0)".
 std::string version_line(std::string_view program);
 
-// Logs go to stderr with millisecond timestamps, like Go's log package in the original.
-void setup_logging(spdlog::level::level_enum level);
+// Logs go to stderr with millisecond timestamps, like Go's log package in the original; with `format`
+// "json" as one JSON object per line instead.
+void setup_logging(spdlog::level::level_enum level, std::string_view format = "text");
 
-// Parses the flags. Returns an exit code when the program should end now (--help, --version);
-// other flag errors throw CLI::ParseError for run_main to report.
+// Parses the flags, then takes the WSECHO_* variables for the flags not given (config.hpp). Adds
+// --print-config, which prints the result and ends the program. Returns an exit code when the program
+// should end now (--help, --version, --print-config); other flag errors throw CLI::ParseError for run_main
+// to report. Call it after adding every option: each gets its variable.
 std::optional<int> parse_flags(CLI::App& app, int argc, char** argv);
+
+// "PROGRAM: message" on stderr, or with JSON logging a JSON line at level error, so a log collector
+// parses every line the program writes once logging is set up.
+void report_error(std::string_view program, std::string_view message);
 
 // Runs `main_impl`, turning flag errors into "PROGRAM: --flag: reason" with exit code 2 and any other
 // exception (setup failures such as a port in use) into "PROGRAM: reason" with exit code 1.

@@ -24,13 +24,15 @@ int main_impl(int argc, char** argv)
                  "wsecho-server");
     std::string listen = "localhost:8080";
     std::string log_level = "info";
+    std::string log_format = "text";
     server_options opts;
     std::uint64_t max_message_bytes = opts.max_message_bytes;
     std::uint64_t max_header_bytes = opts.max_header_bytes;
     std::chrono::milliseconds drain_timeout = std::chrono::seconds(5);
     app.add_option("--listen", listen, "HOST:PORT to listen on; [::1]:8080 for IPv6, :8080 for every interface")
         ->type_name("HOST:PORT")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(cli::check_by_parsing([](const std::string& text) { cli::parse_listen_address(text); }));
     cli::add_size_option(app, "--max-message-bytes", max_message_bytes,
                          "larger messages are refused with close 1009", 1, std::uint64_t{1} << 32);
     cli::add_size_option(app, "--max-header-bytes", max_header_bytes,
@@ -46,9 +48,10 @@ int main_impl(int argc, char** argv)
                              "a silent peer is pinged after half of this and dropped after all of it");
     app.add_option("--allow-origin", opts.allowed_origins,
                    "a browser origin (e.g. https://app.example.com) allowed besides the server's own; "
-                   "repeatable; * allows any")
+                   "repeatable (or comma-separated); * allows any")
         ->type_name("ORIGIN")
-        ->take_all();
+        ->take_all()
+        ->delimiter(',');
     auto* cert = app.add_option("--tls-cert", opts.tls_cert_file,
                                 "PEM certificate chain: serve wss:// and https:// instead of ws:// and http://")
                      ->type_name("FILE");
@@ -78,6 +81,7 @@ int main_impl(int argc, char** argv)
         ->check(CLI::Range(1u, 256u))
         ->type_name("N");
     cli::add_log_level_option(app, log_level);
+    cli::add_log_format_option(app, log_format);
     app.set_version_flag("--version", cli::version_line("wsecho-server"));
     if (auto exit_code = cli::parse_flags(app, argc, argv))
         return *exit_code;
@@ -88,7 +92,7 @@ int main_impl(int argc, char** argv)
     opts.max_message_bytes = max_message_bytes;
     opts.max_header_bytes = static_cast<std::uint32_t>(max_header_bytes);
     opts.multithreaded = threads > 1;
-    cli::setup_logging(cli::parse_log_level(log_level));
+    cli::setup_logging(cli::parse_log_level(log_level), log_format);
 
     net::io_context ioc(static_cast<int>(threads));
     // Created before run(): a signal_set first built while run() threads start can lose SIGINT (Boost 1.81).

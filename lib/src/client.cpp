@@ -1,16 +1,21 @@
-// File: client.cpp — the dialer coroutine and its three concurrent parts: receive loop, periodic sender
-// and close path, joined with `&&`; races (tick vs stop, close vs deadline) use `||`. The receive loop and
-// the state they share are in detail/client_loops.hpp (templated, so the fuzz target runs the same loop).
+// File: client.cpp — the dialer coroutine (with reconnection) and the three concurrent parts of a connection:
+// receive loop, sender and close path, joined with `&&`; races (next message vs stop, close vs deadline) use
+// `||`. The receive loop and the state they share are in detail/client_loops.hpp (templated, so the fuzz
+// target runs the same loop); the dial is in client_dial.cpp.
+#include <wsecho/backoff.hpp>
 #include <wsecho/client.hpp>
+#include <wsecho/detail/client_dial.hpp>
 #include <wsecho/detail/client_loops.hpp>
 #include <wsecho/detail/endpoint.hpp>
 #include <wsecho/detail/wakeup.hpp>
 #include <wsecho/duration.hpp>
-#include <wsecho/version.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+
+#include <random>
+#include <stdexcept>
 
 namespace wsecho {
 
@@ -28,66 +33,78 @@ using namespace net::experimental::awaitable_operators;
 using ws_stream = websocket::stream<beast::tcp_stream>;
 using detail::client_state;
 using detail::receive_loop;
+using clock_type = std::chrono::steady_clock;
 
-struct dial_outcome
+// The tutorial's message source: `message` with {n} filled in, one interval apart, the first one interval
+// after connecting (like Go's time.Ticker). {n} goes on counting over reconnections.
+class periodic_messages
 {
-    error_code ec;
-    std::string step;    // where it failed
-    std::string detail;  // what the server said instead of upgrading
+public:
+    periodic_messages(const net::any_io_executor& ex, client_state& s)
+        : tick_(ex), s_(s), next_(clock_type::now() + s.opts.interval)
+    {
+    }
+
+    net::awaitable<std::optional<std::string>> next()
+    {
+        tick_.expires_at(next_);
+        if (auto [ec] = co_await tick_.async_wait(use_nothrow_awaitable); ec)
+            co_return std::nullopt;  // cancelled: the caller is stopping
+        // Like Go's Ticker: a late tick is not made up for with a burst.
+        next_ = std::max(next_ + s_.opts.interval, clock_type::now());
+        co_return format_message(s_.opts.message, ++s_.sequence);
+    }
+
+private:
+    net::steady_timer tick_;
+    client_state& s_;
+    clock_type::time_point next_;
 };
 
-// Resolve, connect and upgrade. The TCP deadline covers connect and handshake; loopback names
-// resolve locally (Asio 1.81's resolver cannot be cancelled, so it is left outside the deadline).
-net::awaitable<dial_outcome> dial(ws_stream& ws, const client_options& opts)
+// Completes once every message this connection sent has been answered.
+net::awaitable<void> replies_caught_up(client_state& s, const client_report& report)
 {
-    tcp::resolver resolver(ws.get_executor());
-    // No address_configured (Asio's default, AI_ADDRCONFIG): it hides "localhost" on loopback-only hosts;
-    // the connect tries every address in turn anyway.
-    auto [rec, endpoints] = co_await resolver.async_resolve(opts.url.host, opts.url.port, tcp::resolver::flags{},
-                                                            use_nothrow_awaitable);
-    if (rec)
-        co_return dial_outcome{rec, "resolve", {}};
-
-    auto& tcp_layer = beast::get_lowest_layer(ws);
-    tcp_layer.expires_after(opts.connect_timeout);
-    if (auto [ec, endpoint] = co_await tcp_layer.async_connect(endpoints, use_nothrow_awaitable); ec)
-        co_return dial_outcome{ec, "connect", {}};
-    error_code ignored;
-    tcp_layer.socket().set_option(tcp::no_delay(true), ignored);
-
-    ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
-        req.set(http::field::user_agent, std::string("wsecho-client/") + version);
-    }));
-    websocket::response_type res;
-    if (auto [ec] = co_await ws.async_handshake(res, opts.url.host_header(), opts.url.target, use_nothrow_awaitable);
-        ec)
-    {
-        std::string detail;
-        if (ec == websocket::error::upgrade_declined)
-            detail = "the server answered " + std::to_string(res.result_int()) + " " + std::string(res.reason()) +
-                     " instead of upgrading";
-        co_return dial_outcome{ec, "handshake", std::move(detail)};
-    }
-    // From here on the WebSocket's own timers apply; both at once would fight (Beast docs).
-    tcp_layer.expires_never();
-    ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-    co_return dial_outcome{};
+    while (report.received - s.received_before < report.sent - s.sent_before)
+        co_await s.reply_arrived.wait();
 }
 
-// Sends the message every interval until stop() or the end of the connection. The write itself sits
-// outside any `||`, so it is never cancelled halfway through a frame.
+// After the last message: waits at most close_timeout for the replies still missing, then lets
+// close_on_stop close with 1000.
+net::awaitable<void> finish_sending(client_state& s, client_report& report)
+{
+    report.messages_finished = true;
+    auto finished = co_await (replies_caught_up(s, report) || s.stop_requested.wait() || s.receiver_done.wait() ||
+                              detail::timeout(s.opts.close_timeout));
+    if (finished.index() == 3)
+        s.log->warn("{} of {} replies still missing after {}; closing anyway",
+                    (report.sent - s.sent_before) - (report.received - s.received_before), report.sent - s.sent_before,
+                    format_duration(s.opts.close_timeout));
+    s.sending_done.set();
+}
+
+// Sends what the source yields until it runs out (or `count` is reached), stop() or the end of the
+// connection. The write sits outside any `||`, so a frame is never cancelled halfway through.
 net::awaitable<void> send_loop(ws_stream& ws, client_state& s, client_report& report)
 {
-    net::steady_timer tick(ws.get_executor());
-    auto next = std::chrono::steady_clock::now() + s.opts.interval;
-    for (std::uint64_t sequence = 1;; ++sequence)
+    ws.binary(s.opts.binary);
+    periodic_messages ticker(ws.get_executor(), s);
+    auto next_message = [&] { return s.opts.next_message ? s.opts.next_message() : ticker.next(); };
+    for (;;)
     {
-        tick.expires_at(next);
-        co_await (tick.async_wait(use_nothrow_awaitable) || s.stop_requested.wait() || s.receiver_done.wait());
-        if (s.stop_requested.is_set() || s.receiver_done.is_set())
-            co_return;
-        auto message = format_message(s.opts.message, sequence);
-        if (auto [ec, size] = co_await ws.async_write(net::buffer(message), use_nothrow_awaitable); ec)
+        if (!s.unsent)
+        {
+            if (s.opts.count != 0 && report.sent >= s.opts.count)
+                break;
+            auto next = co_await (next_message() || s.stop_requested.wait() || s.receiver_done.wait());
+            if (next.index() != 0)
+                co_return;  // stop() or the end of the connection
+            s.unsent = std::move(std::get<0>(next));
+            if (!s.unsent)
+                break;  // the source has no more
+            if (s.stop_requested.is_set() || s.receiver_done.is_set())
+                co_return;  // kept in `unsent` for a reconnection
+        }
+        if (auto [ec, size] = co_await ws.async_write(net::buffer(*s.unsent), use_nothrow_awaitable); ec)
         {
             if (!s.stop_requested.is_set())
             {
@@ -96,10 +113,10 @@ net::awaitable<void> send_loop(ws_stream& ws, client_state& s, client_report& re
             }
             co_return;
         }
+        s.unsent.reset();
         ++report.sent;
-        // Like Go's Ticker: a late tick is not made up for with a burst.
-        next = std::max(next + s.opts.interval, std::chrono::steady_clock::now());
     }
+    co_await finish_sending(s, report);
 }
 
 // Its own coroutine, returning void: Asio 1.81's `&&` does not compile for a tuple-returning left
@@ -110,16 +127,19 @@ net::awaitable<void> send_close(ws_stream& ws, client_state& s)
         s.log->debug("close handshake ended with: {}", ec.message());
 }
 
-// On stop(): close frame 1000, then wait at most close_timeout for the server's reply and the
-// receive loop's end, like the original's select on done / time.After(time.Second).
+// On stop() or after the last message: close frame 1000, then wait at most close_timeout for the
+// server's reply and the receive loop's end, like the original's select on done / time.After(time.Second).
 net::awaitable<void> close_on_stop(ws_stream& ws, client_state& s, client_report& report)
 {
-    co_await (s.stop_requested.wait() || s.receiver_done.wait());
-    if (!s.stop_requested.is_set() || s.receiver_done.is_set())
+    co_await (s.stop_requested.wait() || s.sending_done.wait() || s.receiver_done.wait());
+    if (s.receiver_done.is_set())
         co_return;  // the connection ended by itself
 
-    s.log->info("interrupted: sending close 1000, waiting up to {} for the receiver",
-                format_duration(s.opts.close_timeout));
+    const auto limit = format_duration(s.opts.close_timeout);
+    if (s.stop_requested.is_set())
+        s.log->info("interrupted: sending close 1000, waiting up to {} for the receiver", limit);
+    else
+        s.log->info("sent {} messages: sending close 1000, waiting up to {} for the receiver", report.sent, limit);
     // The close is issued while the receive loop's read is still pending, never after cancelling it:
     // a cancelled WebSocket read leaves the stream unable to send a close frame (Beast 1.81).
     auto finished = co_await ((send_close(ws, s) && s.receiver_done.wait()) || detail::timeout(s.opts.close_timeout));
@@ -130,9 +150,82 @@ net::awaitable<void> close_on_stop(ws_stream& ws, client_state& s, client_report
         co_return;
     }
     report.close = close_outcome::timed_out;
-    s.log->warn("close timed out after {}: the receiver did not finish; closing the socket",
-                format_duration(s.opts.close_timeout));
+    s.log->warn("close timed out after {}: the receiver did not finish; closing the socket", limit);
     beast::get_lowest_layer(ws).close();  // ends the pending read, so the receive loop finishes
+}
+
+// The per-connection part of the report starts empty with each dial.
+void begin_attempt(client_report& report)
+{
+    report.dial_error = {};
+    report.failed_step.clear();
+    report.dial_detail.clear();
+    report.server_close_code.reset();
+    report.server_close_reason.clear();
+    report.connection_error = {};
+    report.close = close_outcome::not_needed;
+    report.subprotocol.clear();
+}
+
+// One dial and, if it succeeds, one connection until it ends.
+net::awaitable<void> run_connection(client_state& s, client_report& report)
+{
+    begin_attempt(report);
+    ws_stream ws(s.ex);
+    auto dialed = co_await (detail::dial(ws, s.opts) || s.stop_requested.wait());
+    if (dialed.index() == 1)
+    {
+        report.stopped_before_connected = true;
+        s.log->info("stopped before the connection to {} was established", s.opts.url.to_string());
+        co_return;
+    }
+    auto& outcome = std::get<0>(dialed);
+    if (outcome.ec)
+    {
+        report.dial_error = outcome.ec;
+        report.failed_step = outcome.step;
+        report.dial_detail = outcome.detail;
+        co_return;
+    }
+    ++report.connections;
+    report.subprotocol = outcome.subprotocol;
+    error_code ignored;
+    const auto peer = detail::endpoint_string(beast::get_lowest_layer(ws).socket().remote_endpoint(ignored));
+    if (!report.subprotocol.empty())
+        s.log->info("connected to {} ({}), subprotocol {}", s.opts.url.to_string(), peer, report.subprotocol);
+    else if (!s.opts.subprotocols.empty())
+        s.log->info("connected to {} ({}); the server chose none of the offered subprotocols",
+                    s.opts.url.to_string(), peer);
+    else
+        s.log->info("connected to {} ({})", s.opts.url.to_string(), peer);
+
+    s.begin_connection(report);
+    co_await (receive_loop(ws, s, report) && send_loop(ws, s, report) && close_on_stop(ws, s, report));
+}
+
+bool should_reconnect(const client_state& s, const client_report& report)
+{
+    if (!s.opts.reconnect.enabled || s.stop_requested.is_set() || report.messages_finished)
+        return false;
+    if (!report.connected() || report.connection_error)
+        return true;
+    return report.server_close_code && is_transient_close_code(*report.server_close_code);
+}
+
+// Why the last attempt ended, for the reconnection log line.
+std::string describe_ending(const client_report& report, const client_options& opts)
+{
+    if (!report.connected())
+        return describe_dial_failure(report, opts);
+    if (report.connection_error)
+        return "connection lost: " + report.connection_error.message();
+    return "server closed the connection with " + std::to_string(report.server_close_code.value_or(1005));
+}
+
+double unit_random()
+{
+    thread_local std::mt19937 generator{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
 }
 
 }  // namespace
@@ -140,6 +233,12 @@ net::awaitable<void> close_on_stop(ws_stream& ws, client_state& s, client_report
 client::client(net::any_io_executor ex, client_options opts)
     : state_(std::make_shared<detail::client_state>(std::move(ex), std::move(opts)))
 {
+    for (const auto& header : state_->opts.headers)
+        if (auto why = check_http_header(header); !why.empty())
+            throw std::invalid_argument("header '" + header.name + "': " + why);
+    for (const auto& name : state_->opts.subprotocols)
+        if (auto why = check_subprotocol(name); !why.empty())
+            throw std::invalid_argument(why);
 }
 
 client::~client() = default;
@@ -152,63 +251,38 @@ void client::stop()
 net::awaitable<client_report> client::run()
 {
     auto s = state_;  // the frame keeps the state alive
+    const auto& policy = s->opts.reconnect;
     client_report report;
-    ws_stream ws(s->ex);
-
-    auto dialed = co_await (dial(ws, s->opts) || s->stop_requested.wait());
-    if (dialed.index() == 1)
+    for (unsigned failures = 0;;)
     {
-        report.stopped_before_connected = true;
-        s->log->info("stopped before the connection to {} was established", s->opts.url.to_string());
-        co_return report;
-    }
-    if (auto& outcome = std::get<0>(dialed); outcome.ec)
-    {
-        report.dial_error = outcome.ec;
-        report.failed_step = outcome.step;
-        report.dial_detail = outcome.detail;
-        co_return report;
-    }
-    error_code ignored;
-    s->log->info("connected to {} ({})", s->opts.url.to_string(),
-                 detail::endpoint_string(beast::get_lowest_layer(ws).socket().remote_endpoint(ignored)));
-
-    co_await (receive_loop(ws, *s, report) && send_loop(ws, *s, report) && close_on_stop(ws, *s, report));
-    co_return report;
-}
-
-std::string format_message(std::string_view pattern, std::uint64_t sequence)
-{
-    std::string out;
-    const auto number = std::to_string(sequence);
-    for (std::size_t i = 0; i < pattern.size();)
-    {
-        if (pattern.substr(i, 3) == "{n}")
+        co_await run_connection(*s, report);
+        if (report.connected())
+            failures = 0;
+        if (!should_reconnect(*s, report))
+            co_return report;
+        if (failures == policy.max_attempts)
         {
-            out += number;
-            i += 3;
+            s->log->warn("giving up after {} reconnection attempts", failures);
+            co_return report;
         }
-        else
-            out += pattern[i++];
+        ++failures;
+        const reconnect_attempt attempt{failures, policy.max_attempts,
+                                        reconnect_delay(failures, policy.base_delay, policy.max_delay, unit_random()),
+                                        describe_ending(report, s->opts)};
+        ++report.reconnects;
+        s->log->warn("{}; reconnecting in {} (attempt {} of {})", attempt.reason, format_duration(attempt.delay),
+                     attempt.number, attempt.max_attempts);
+        if (s->opts.on_reconnect)
+            s->opts.on_reconnect(attempt);
+        co_await (detail::timeout(attempt.delay) || s->stop_requested.wait());
+        if (s->stop_requested.is_set())
+        {
+            begin_attempt(report);
+            report.stopped_before_connected = true;  // stopping is what the user asked for: not a failure
+            s->log->info("stopped while waiting to reconnect to {}", s->opts.url.to_string());
+            co_return report;
+        }
     }
-    return out;
-}
-
-std::string describe_dial_failure(const client_report& report, const client_options& opts)
-{
-    const auto url = opts.url.to_string();
-    if (report.stopped_before_connected)
-        return "stopped before the connection to " + url + " was established";
-    if (report.failed_step == "resolve")
-        return "cannot connect to " + url + ": cannot resolve '" + opts.url.host + "': " + report.dial_error.message();
-    std::string line = "cannot connect to " + url + ": ";
-    if (report.dial_error == beast::error::timeout)
-        line += "timed out after " + format_duration(opts.connect_timeout) + " (during " + report.failed_step + ")";
-    else if (!report.dial_detail.empty())
-        line += report.dial_detail;
-    else
-        line += report.dial_error.message();
-    return line;
 }
 
 }  // namespace wsecho

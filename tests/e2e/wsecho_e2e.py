@@ -54,6 +54,14 @@ def wait_on(condition, predicate, timeout):
             condition.wait(deadline.remaining())
 
 
+def child_env(extra=None):
+    """The environment for a program under test: this one without WSECHO_* variables (the programs read
+    them as flags, so a developer's exported WSECHO_LOG_FORMAT must not change what tests see), plus `extra`."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("WSECHO_")}
+    env.update(extra or {})
+    return env
+
+
 def free_port():
     """A port nothing listens on right now (bound, then closed again): dialling it is refused."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -75,7 +83,8 @@ class Child:
     """A started program. Background threads collect its stdout and stderr line by line, so tests can
     wait for a log line with a deadline and show everything the program said when an assertion fails."""
 
-    def __init__(self, argv, name=None):
+    def __init__(self, argv, name=None, stdin=subprocess.DEVNULL, env=None):
+        """stdin: DEVNULL, PIPE (then write_stdin / close_stdin) or an open file; env: extra variables."""
         self.argv = [str(a) for a in argv]
         self.name = name or os.path.basename(self.argv[0])
         self._condition = threading.Condition()
@@ -83,7 +92,8 @@ class Child:
         self._stderr = []
         self._open_streams = 2
         self.proc = subprocess.Popen(
-            self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            self.argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=child_env(env),
         )
         _live_children.add(self)
         self._readers = [
@@ -107,6 +117,17 @@ class Child:
         with self._condition:
             return list(self._stderr)
 
+    def stdout_lines(self):
+        with self._condition:
+            return list(self._stdout)
+
+    def write_stdin(self, text):
+        self.proc.stdin.write(text.encode("utf-8"))
+        self.proc.stdin.flush()
+
+    def close_stdin(self):
+        self.proc.stdin.close()
+
     def output(self):
         """Everything the program printed so far, labelled, for assertion messages."""
         with self._condition:
@@ -121,9 +142,15 @@ class Child:
     def wait_for_stderr(self, predicate, what, timeout=DEFAULT_TIMEOUT):
         """Waits until predicate(stderr lines) is truthy and returns its value. Fails when the deadline
         passes or the program has closed its output without satisfying the predicate."""
+        return self._wait_for(self._stderr, predicate, what, timeout)
 
+    def wait_for_stdout(self, predicate, what, timeout=DEFAULT_TIMEOUT):
+        """Like wait_for_stderr, for stdout."""
+        return self._wait_for(self._stdout, predicate, what, timeout)
+
+    def _wait_for(self, lines, predicate, what, timeout):
         def check():
-            result = predicate(self._stderr)
+            result = predicate(lines)
             if result:
                 return ("found", result)
             return ("closed", None) if self._open_streams == 0 else None
@@ -179,8 +206,9 @@ class Child:
                 self.proc.kill()
                 self.proc.wait()
         self._join_readers()
-        for stream in (self.proc.stdout, self.proc.stderr):
-            stream.close()
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
         _live_children.discard(self)
 
     def _join_readers(self):
@@ -201,8 +229,8 @@ class ProcessFixtures:
     """Mixin for unittest.TestCase (and IsolatedAsyncioTestCase): starts the programs and registers
     their cleanup, so no child outlives its test, whether it passes or fails."""
 
-    def spawn(self, argv, name=None):
-        child = Child(argv, name)
+    def spawn(self, argv, name=None, **kwargs):
+        child = Child(argv, name, **kwargs)
         self.addCleanup(child.stop)
         return child
 
@@ -216,17 +244,18 @@ class ProcessFixtures:
         server.url = f"{'wss' if listening.group(1) == 'https' else 'ws'}://127.0.0.1:{server.port}/socket"
         return server
 
-    def start_client(self, url, *extra_args):
-        return self.spawn([Binaries.client, "--url", url, *extra_args], "wsecho-client")
+    def start_client(self, url, *extra_args, **kwargs):
+        return self.spawn([Binaries.client, "--url", url, *extra_args], "wsecho-client", **kwargs)
 
 
-def run_briefly(argv, timeout):
+def run_briefly(argv, timeout, stdin=subprocess.DEVNULL, env=None):
     """Runs a program that should end by itself within `timeout` seconds; returns the CompletedProcess
-    (stdout and stderr as text). Fails, after killing it, if it is still running then."""
+    (stdout and stderr as text). Fails, after killing it, if it is still running then. `stdin` may be an
+    open file; `env` adds variables to this process's environment."""
     try:
         return subprocess.run(
-            [str(a) for a in argv], stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
-            encoding="utf-8", errors="replace",
+            [str(a) for a in argv], stdin=stdin, capture_output=True, timeout=timeout,
+            encoding="utf-8", errors="replace", env=child_env(env),
         )
     except subprocess.TimeoutExpired as e:
         raise AssertionError(

@@ -181,10 +181,16 @@ struct silent_ws_server::impl
 {
     tcp::acceptor acceptor;
     std::unique_ptr<ws_stream> held;  // kept open and unread until the test ends
-    explicit impl(const net::any_io_executor& ex) : acceptor(ex, tcp::endpoint(net::ip::address_v4::loopback(), 0)) {}
+    impl(const net::any_io_executor& ex, std::uint16_t port)
+        : acceptor(ex, tcp::endpoint(net::ip::address_v4::loopback(), port))
+    {
+    }
 };
 
-silent_ws_server::silent_ws_server(const net::any_io_executor& ex) : impl_(std::make_unique<impl>(ex)) {}
+silent_ws_server::silent_ws_server(const net::any_io_executor& ex, std::uint16_t port)
+    : impl_(std::make_unique<impl>(ex, port))
+{
+}
 silent_ws_server::~silent_ws_server() = default;
 
 tcp::endpoint silent_ws_server::endpoint() const
@@ -203,6 +209,14 @@ net::awaitable<void> silent_ws_server::accept_and_close(std::uint16_t code)
 {
     co_await accept_and_go_silent();
     co_await impl_->held->async_close(websocket::close_reason(static_cast<websocket::close_code>(code), "test server leaving"), use_awaitable);
+}
+
+void silent_ws_server::vanish()
+{
+    error_code ignored;
+    if (impl_->held)
+        beast::get_lowest_layer(*impl_->held).socket().close(ignored);
+    impl_->acceptor.close(ignored);
 }
 
 }  // namespace wsecho::test

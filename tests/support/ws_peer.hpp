@@ -70,13 +70,16 @@ net::awaitable<std::string> raw_ws_exchange(tcp::endpoint server, std::string fr
 class silent_ws_server
 {
 public:
-    explicit silent_ws_server(const net::any_io_executor& ex);
+    // Listens on 127.0.0.1:`port` (0: a free one).
+    explicit silent_ws_server(const net::any_io_executor& ex, std::uint16_t port = 0);
     ~silent_ws_server();
     tcp::endpoint endpoint() const;
     // Completes once the handshake with the client is done.
     net::awaitable<void> accept_and_go_silent();
     // Accepts one connection, completes the handshake and closes it with `code`.
     net::awaitable<void> accept_and_close(std::uint16_t code);
+    // Goes away like a crashed server: closes the held connection (no close frame) and the listener.
+    void vanish();
 
 private:
     struct impl;

@@ -164,3 +164,24 @@ TEST(cli, size_flag_errors_name_the_flag)
         }
     }
 }
+
+// A checked flag's error names the flag once: "--log-level: unknown level ...", not "--log-level: --log-level: ...".
+TEST(cli, checked_flag_errors_name_the_flag_once)
+{
+    CLI::App app("test");
+    std::string level = "info";
+    cli::add_log_level_option(app, level);
+    char prog[] = "prog", flag[] = "--log-level=loud";
+    char* argv[] = {prog, flag};
+    try
+    {
+        app.parse(2, argv);
+        ADD_FAILURE() << "loud was accepted";
+    }
+    catch (const CLI::ParseError& e)
+    {
+        std::string what = e.what();
+        EXPECT_EQ(what.rfind("--log-level: unknown level 'loud'", 0), 0u) << what;
+        EXPECT_EQ(what.find("--log-level", 1), std::string::npos) << what;
+    }
+}

@@ -14,25 +14,45 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace wsecho::detail {
 
-// What the client's coroutines share; owned by wsecho::client, kept alive by run()'s frame.
+// What the client's coroutines share; owned by wsecho::client, kept alive by run()'s frame. The events and
+// counters marked "per connection" start afresh with each connection (begin_connection).
 struct client_state
 {
     net::any_io_executor ex;
     client_options opts;
     std::shared_ptr<spdlog::logger> log;
     event stop_requested;  // set by client::stop()
-    event receiver_done;   // set when the receive loop ends, for whatever reason
+    event receiver_done;   // per connection: set when the receive loop ends, for whatever reason
+    event sending_done;    // per connection: the last message is out and answered (or waited for): close
+    wakeup reply_arrived;  // notified by the receive loop for every message
+    std::uint64_t sent_before = 0;      // per connection: report.sent when it began
+    std::uint64_t received_before = 0;  // per connection: report.received when it began
+    std::uint64_t sequence = 0;         // messages the periodic source made so far ({n} of the last one)
+    std::optional<std::string> unsent;  // taken from the source but not written yet: goes first next time
 
     client_state(net::any_io_executor e, client_options o)
         : ex(std::move(e)), opts(std::move(o)), log(opts.logger ? opts.logger : spdlog::default_logger()),
-          stop_requested(ex), receiver_done(ex)
+          stop_requested(ex), receiver_done(ex), sending_done(ex), reply_arrived(ex)
     {
     }
+
+    void begin_connection(const client_report& report)
+    {
+        receiver_done = event(ex);
+        sending_done = event(ex);
+        sent_before = report.sent;
+        received_before = report.received;
+    }
+
+    // Whether the connection is ending because we asked: a read ending with `closed` or `operation_aborted`
+    // is then the close handshake we started, not the server leaving.
+    bool closing() const noexcept { return stop_requested.is_set() || sending_done.is_set(); }
 };
 
 // Logs every reply until the connection ends; after our close this ends with operation_aborted.
@@ -45,7 +65,7 @@ net::awaitable<void> receive_loop(WebSocket& ws, client_state& s, client_report&
         auto [ec, size] = co_await ws.async_read(buffer, use_nothrow_awaitable);
         if (ec)
         {
-            if (s.stop_requested.is_set() && (ec == net::error::operation_aborted || ec == websocket::error::closed))
+            if (s.closing() && (ec == net::error::operation_aborted || ec == websocket::error::closed))
                 break;  // the ending our own close asked for
             if (ec == websocket::error::closed)
             {
@@ -64,12 +84,13 @@ net::awaitable<void> receive_loop(WebSocket& ws, client_state& s, client_report&
         ++report.received;
         std::string_view payload(static_cast<const char*>(buffer.cdata().data()), size);
         if (ws.got_text())
-            s.log->info("Received: {}", payload);
+            s.log->log(s.opts.reply_log_level, "Received: {}", payload);
         else
-            s.log->info("Received: <{} bytes of binary>", size);
+            s.log->log(s.opts.reply_log_level, "Received: <{} bytes of binary>", size);
         if (s.opts.on_message)
             s.opts.on_message(payload, ws.got_text());
         buffer.clear();
+        s.reply_arrived.notify_all();
     }
     s.receiver_done.set();
 }
