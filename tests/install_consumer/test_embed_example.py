@@ -57,7 +57,7 @@ class EmbedExampleTest(unittest.IsolatedAsyncioTestCase):
 
     async def test_upper_cases_text_echoes_binary_and_drains_on_sigterm(self):
         example = self.start("127.0.0.1", "0")
-        port = int(example.wait_for_line(e2e.LISTENING).group(1))
+        port = int(example.wait_for_line(e2e.LISTENING).group(2))
 
         async with self.connect(port) as first, self.connect(port) as second:
             await first.send("hello, wsecho: ünïcode stays")
