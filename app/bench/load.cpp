@@ -134,12 +134,6 @@ void fill_in(bench_report& r, const run_state& s)
 
 }  // namespace
 
-// GCC 12 at -O2 inlines Asio's recycling frame allocator (aligned_alloc) into this coroutine's ramp and then
-// pairs it with the frame's operator delete, which does free it correctly: a false -Wmismatched-new-delete.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 net::awaitable<bench_report> run_bench(bench_options opts)
 {
     const auto ex = co_await net::this_coro::executor;
@@ -178,8 +172,5 @@ net::awaitable<bench_report> run_bench(bench_options opts)
     fill_in(s.report, s);
     co_return std::move(s.report);
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 }  // namespace wsecho::bench
