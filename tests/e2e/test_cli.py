@@ -13,7 +13,6 @@ import re
 import signal
 import socket
 import sys
-import threading
 import time
 import unittest
 
@@ -25,54 +24,23 @@ from wsecho_e2e import Binaries  # noqa: E402
 WEBSOCKET_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
-class SilentWebSocketPeer:
-    """A raw TCP server that accepts one connection, completes the WebSocket handshake and then neither
-    reads nor writes again: the peer whose close reply never comes."""
+class SilentWebSocketPeer(e2e.RawHttpPeer):
+    """Completes the WebSocket handshake and then neither reads nor writes again: the peer whose close
+    reply never comes."""
 
-    def __init__(self):
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(e2e.DEFAULT_TIMEOUT)
-        self.port = self._listener.getsockname()[1]
-        self.url = f"ws://127.0.0.1:{self.port}/socket"
-        self.error = None
-        self._connection = None
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+    @property
+    def url(self):
+        return f"ws://127.0.0.1:{self.port}/socket"
 
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        # shutdown() wakes an accept() that still waits; close() alone would not on Linux.
-        for sock in (self._listener, self._connection):
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                sock.close()
-        self._thread.join(e2e.DEFAULT_TIMEOUT)
-
-    def _serve(self):
-        try:
-            self._connection, _ = self._listener.accept()
-            self._connection.settimeout(e2e.DEFAULT_TIMEOUT)
-            request = b""
-            while b"\r\n\r\n" not in request:
-                chunk = self._connection.recv(4096)
-                if not chunk:
-                    raise ConnectionError(f"the client left during the handshake: {request!r}")
-                request += chunk
-            key = re.search(rb"(?im)^Sec-WebSocket-Key:\s*(\S+)", request).group(1)
-            accept = base64.b64encode(hashlib.sha1(key + WEBSOCKET_GUID).digest())
-            self._connection.sendall(
-                b"HTTP/1.1 101 Switching Protocols\r\n"
-                b"Upgrade: websocket\r\n"
-                b"Connection: Upgrade\r\n"
-                b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
-            )
-        except Exception as e:  # reported by the test: a thread's exception would only be printed
-            self.error = e
+    def respond(self, connection, request):
+        key = re.search(rb"(?im)^Sec-WebSocket-Key:\s*(\S+)", request).group(1)
+        accept = base64.b64encode(hashlib.sha1(key + WEBSOCKET_GUID).digest())
+        connection.sendall(
+            b"HTTP/1.1 101 Switching Protocols\r\n"
+            b"Upgrade: websocket\r\n"
+            b"Connection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
 
 
 class FlagsTest(unittest.TestCase):

@@ -5,9 +5,7 @@ Run: /usr/bin/python3 test_probe.py --server PATH --client PATH [unittest argume
 """
 
 import os
-import socket
 import sys
-import threading
 import time
 import unittest
 
@@ -16,59 +14,25 @@ import wsecho_e2e as e2e  # noqa: E402
 from wsecho_e2e import Binaries  # noqa: E402
 
 
-class CannedHttpPeer:
-    """A raw TCP server on 127.0.0.1 that reads one request header, records it, answers with fixed bytes
-    and keeps the connection open until the test ends (a body that never completes, if the bytes say so).
-    With answer=None it reads the request and never answers."""
+class CannedHttpPeer(e2e.RawHttpPeer):
+    """Answers the one request with fixed bytes and keeps the connection open until the test ends (a body
+    that never completes, if the bytes say so). With answer=None it reads the request and never answers."""
 
     def __init__(self, answer):
+        super().__init__()
         self._answer = answer
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(e2e.DEFAULT_TIMEOUT)
-        self.port = self._listener.getsockname()[1]
         self.request = None
-        self.error = None
-        self._connection = None
-        self._request_seen = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
 
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        # shutdown() wakes an accept() that still waits; close() alone would not on Linux.
-        for sock in (self._listener, self._connection):
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                sock.close()
-        self._thread.join(e2e.DEFAULT_TIMEOUT)
+    def respond(self, connection, request):
+        self.request = request.decode("ascii", errors="replace")
+        if self._answer is not None:
+            connection.sendall(self._answer)
 
     def wait_for_request(self):
-        if not self._request_seen.wait(e2e.DEFAULT_TIMEOUT):
+        self.wait_served()
+        if self.request is None:
             raise AssertionError(f"no request reached the peer (error: {self.error})")
         return self.request
-
-    def _serve(self):
-        try:
-            self._connection, _ = self._listener.accept()
-            self._connection.settimeout(e2e.DEFAULT_TIMEOUT)
-            request = b""
-            while b"\r\n\r\n" not in request:
-                chunk = self._connection.recv(4096)
-                if not chunk:
-                    raise ConnectionError(f"the probe left before its request was complete: {request!r}")
-                request += chunk
-            self.request = request.decode("ascii", errors="replace")
-            self._request_seen.set()
-            if self._answer is not None:
-                self._connection.sendall(self._answer)
-        except OSError as e:  # also the shutdown() of __exit__ while waiting
-            self.error = e
-            self._request_seen.set()
 
 
 def probe(url, *extra_args, timeout=3):

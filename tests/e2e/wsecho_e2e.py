@@ -1,5 +1,6 @@
 """Shared helpers for the wsecho end-to-end tests: binary paths from the command line, child processes
-whose output is collected in the background, the server on an ephemeral port, and bounded waits.
+whose output is collected in the background, the server on an ephemeral port, bounded waits, and the
+stand-in peers (raw TCP, Python websockets) that several scripts play against the programs.
 
 Every wait here has a deadline and fails with the programs' output attached, so a failing test says
 what happened instead of hanging until ctest's timeout.
@@ -246,6 +247,57 @@ class ProcessFixtures:
 
     def start_client(self, url, *extra_args, **kwargs):
         return self.spawn([Binaries.client, "--url", url, *extra_args], "wsecho-client", **kwargs)
+
+
+class RawHttpPeer:
+    """A raw TCP server on 127.0.0.1 that accepts one connection in a background thread, reads one request
+    header and hands it to respond(connection, request bytes), which subclasses define; a context manager.
+    The connection stays open until the test ends. A failure in the thread is kept in .error for the test to
+    report: a thread's exception would only be printed."""
+
+    def __init__(self):
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(DEFAULT_TIMEOUT)
+        self.port = self._listener.getsockname()[1]
+        self.error = None
+        self._connection = None
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        # shutdown() wakes an accept() that still waits; close() alone would not on Linux.
+        for sock in (self._listener, self._connection):
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                sock.close()
+        self._thread.join(DEFAULT_TIMEOUT)
+
+    def wait_served(self):
+        """Waits (at most DEFAULT_TIMEOUT) until respond() has returned or the connection failed."""
+        self._thread.join(DEFAULT_TIMEOUT)
+
+    def respond(self, connection, request):
+        raise NotImplementedError
+
+    def _serve(self):
+        try:
+            self._connection, _ = self._listener.accept()
+            self._connection.settimeout(DEFAULT_TIMEOUT)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = self._connection.recv(4096)
+                if not chunk:
+                    raise ConnectionError(f"the client left before its request header was complete: {request!r}")
+                request += chunk
+            self.respond(self._connection, request)
+        except Exception as e:  # also the shutdown() of __exit__ while waiting
+            self.error = e
 
 
 def run_briefly(argv, timeout, stdin=subprocess.DEVNULL, env=None):
