@@ -6,66 +6,28 @@ reported under its error kind with exit code 1.
 Run: /usr/bin/python3 test_bench.py --bench PATH --server PATH --client PATH [unittest arguments]
 """
 
-import asyncio
 import json
 import os
 import pty
 import select
 import sys
 import time
-import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wsecho_e2e as e2e  # noqa: E402
 from wsecho_e2e import Binaries  # noqa: E402
 
-try:
-    import websockets
-except ImportError:
-    sys.exit("needs the websockets package (Debian: python3-websockets); run with /usr/bin/python3")
+e2e.require_websockets()  # its peers are Python websockets servers
 
 BENCH = None  # the wsecho-bench path, taken from --bench before unittest sees the arguments
 RUN_LIMIT = 20  # seconds; each run below needs well under 2
 
 
-class FaultyPeer:
-    """A websockets server on 127.0.0.1 (an event loop in a background thread) whose connections run
-    `behaviour(ws)`."""
-
-    def __init__(self, behaviour):
-        self._behaviour = behaviour
-        self.port = None
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=asyncio.run, args=(self._serve(),), daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        if not self._ready.wait(e2e.DEFAULT_TIMEOUT):
-            raise AssertionError("the Python peer did not start")
-        return self
-
-    def __exit__(self, *exc_info):
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(e2e.DEFAULT_TIMEOUT)
-
-    @property
-    def url(self):
-        return f"ws://127.0.0.1:{self.port}/socket"
-
-    async def _serve(self):
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        async with websockets.serve(self._handle, "127.0.0.1", 0, max_size=None, compression=None) as server:
-            self.port = server.sockets[0].getsockname()[1]
-            self._ready.set()
-            await self._stop.wait()
-
-    async def _handle(self, ws):
-        try:
-            await self._behaviour(ws)
-        except websockets.ConnectionClosed:
-            pass
+def faulty_peer(behaviour):
+    """A Python server whose connections run `behaviour(ws)`; no size limit, no compression, so only the
+    behaviour decides what wsecho-bench sees."""
+    return e2e.WebSocketServerThread(behaviour, max_size=None, compression=None)
 
 
 async def corrupting_echo(ws):
@@ -184,7 +146,7 @@ class BenchTest(e2e.ProcessFixtures, unittest.TestCase):
 
     # A peer that corrupts every 10th echo is caught: one mismatch per corrupted echo, exit code 1.
     def test_corrupting_peer_is_caught(self):
-        with FaultyPeer(corrupting_echo) as peer:
+        with faulty_peer(corrupting_echo) as peer:
             completed, report = run_bench(peer.url, "--connections", "2", "--pipeline", "2", "--messages", "100",
                                           "--warmup", "0s", "--size", "128")
         out = e2e.describe(completed)
@@ -198,7 +160,7 @@ class BenchTest(e2e.ProcessFixtures, unittest.TestCase):
 
     # A server that closes mid-run is counted under its close code.
     def test_server_close_is_counted_by_code(self):
-        with FaultyPeer(closing_echo) as peer:
+        with faulty_peer(closing_echo) as peer:
             completed, report = run_bench(peer.url, "--connections", "3", "--messages", "60", "--warmup", "0s")
         out = e2e.describe(completed)
         self.assertEqual(completed.returncode, 1, out)
@@ -208,7 +170,7 @@ class BenchTest(e2e.ProcessFixtures, unittest.TestCase):
 
     # Echoes that never come are a timeout per connection, after --timeout, not a hang.
     def test_missing_echoes_time_out(self):
-        with FaultyPeer(silent_peer) as peer:
+        with faulty_peer(silent_peer) as peer:
             completed, report = run_bench(peer.url, "--connections", "2", "--duration", "300ms", "--warmup", "0s",
                                           "--timeout", "300ms")
         out = e2e.describe(completed)

@@ -5,67 +5,33 @@
 Run: /usr/bin/python3 test_client_tool.py --server PATH --client PATH [unittest arguments]
 """
 
-import asyncio
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wsecho_e2e as e2e  # noqa: E402
 from wsecho_e2e import Binaries  # noqa: E402
 
-try:
-    import websockets
-except ImportError:
-    sys.exit("needs the websockets package (Debian: python3-websockets); run with /usr/bin/python3")
+e2e.require_websockets()  # its peers are Python websockets servers
 
 
-class NegotiatingEchoServer:
-    """A websockets echo server on 127.0.0.1 (an event loop in a background thread) that supports the
-    given subprotocols and records, per connection, the request headers, the chosen subprotocol and the
-    messages received (str for text, bytes for binary)."""
+class NegotiatingEchoServer(e2e.WebSocketServerThread):
+    """A Python echo server that supports the given subprotocols and records, per connection, the request
+    headers, the chosen subprotocol and the messages received (str for text, bytes for binary)."""
 
     def __init__(self, subprotocols=None):
-        self.subprotocols = subprotocols
+        super().__init__(self._echo, subprotocols=subprotocols)
         self.connections = []  # dicts: headers, subprotocol, received
-        self.port = None
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=asyncio.run, args=(self._serve(),), daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        if not self._ready.wait(e2e.DEFAULT_TIMEOUT):
-            raise AssertionError("the Python echo server did not start")
-        return self
-
-    def __exit__(self, *exc_info):
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(e2e.DEFAULT_TIMEOUT)
-
-    @property
-    def url(self):
-        return f"ws://127.0.0.1:{self.port}/socket"
-
-    async def _serve(self):
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        async with websockets.serve(self._echo, "127.0.0.1", 0, subprotocols=self.subprotocols) as server:
-            self.port = server.sockets[0].getsockname()[1]
-            self._ready.set()
-            await self._stop.wait()
 
     async def _echo(self, ws):
         record = {"headers": ws.request_headers, "subprotocol": ws.subprotocol, "received": []}
         self.connections.append(record)
-        try:
-            async for message in ws:
-                record["received"].append(message)
-                await ws.send(message)
-        except websockets.ConnectionClosed:
-            pass
+        async for message in ws:
+            record["received"].append(message)
+            await ws.send(message)
 
 
 class StdinTest(e2e.ProcessFixtures, unittest.TestCase):

@@ -16,10 +16,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wsecho_e2e as e2e  # noqa: E402
 
-try:
-    import websockets
-except ImportError:
-    sys.exit("needs the websockets package (Debian: python3-websockets); run with /usr/bin/python3")
+websockets = e2e.require_websockets()
 
 # Frame length boundaries: 7-bit (<= 125), 16-bit (126..65535) and 64-bit lengths, plus 1 MiB.
 SIZES = [0, 1, 125, 126, 65535, 65536, 1 << 20]

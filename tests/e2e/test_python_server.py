@@ -4,7 +4,6 @@
 Run: /usr/bin/python3 test_python_server.py --server PATH --client PATH [unittest arguments]
 """
 
-import asyncio
 import os
 import signal
 import sys
@@ -14,39 +13,19 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wsecho_e2e as e2e  # noqa: E402
 
-try:
-    import websockets
-except ImportError:
-    sys.exit("needs the websockets package (Debian: python3-websockets); run with /usr/bin/python3")
+websockets = e2e.require_websockets()
 
 
-class RecordingEchoServer:
-    """A websockets echo server on 127.0.0.1, on an event loop in a background thread, that records
-    what it received, what it echoed and the close codes its peers sent. Read the records under
-    `condition` (or with wait_until) while the server runs."""
+class RecordingEchoServer(e2e.WebSocketServerThread):
+    """A Python echo server that records what it received, what it echoed and the close codes its peers
+    sent. Read the records under `condition` (or with wait_until) while the server runs."""
 
     def __init__(self):
+        super().__init__(self._echo, max_size=None)
         self.condition = threading.Condition()
         self.received = []     # every message, as received (str for text, bytes for binary)
         self.echoed = []       # messages whose echo was handed to the transport before the close
         self.close_codes = []  # (code, reason) per connection, once it is closed
-        self.port = None
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=asyncio.run, args=(self._serve(),), daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        if not self._ready.wait(e2e.DEFAULT_TIMEOUT):
-            raise AssertionError("the Python echo server did not start")
-        return self
-
-    def __exit__(self, *exc_info):
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(e2e.DEFAULT_TIMEOUT)
-
-    @property
-    def url(self):
-        return f"ws://127.0.0.1:{self.port}/socket"
 
     def wait_until(self, predicate, timeout=e2e.DEFAULT_TIMEOUT):
         return e2e.wait_on(self.condition, predicate, timeout)
@@ -55,14 +34,6 @@ class RecordingEchoServer:
         with self.condition:
             records.append(item)
             self.condition.notify_all()
-
-    async def _serve(self):
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        async with websockets.serve(self._echo, "127.0.0.1", 0, max_size=None) as server:
-            self.port = server.sockets[0].getsockname()[1]
-            self._ready.set()
-            await self._stop.wait()
 
     async def _echo(self, ws):
         try:

@@ -16,10 +16,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wsecho_e2e as e2e  # noqa: E402
 
-try:
-    import websockets
-except ImportError:
-    sys.exit("needs the websockets package (Debian: python3-websockets); run with /usr/bin/python3")
+websockets = e2e.require_websockets()
 
 
 async def flood(url, flowing):

@@ -7,6 +7,7 @@ what happened instead of hanging until ctest's timeout.
 """
 
 import argparse
+import asyncio
 import atexit
 import os
 import re
@@ -16,6 +17,11 @@ import sys
 import threading
 import time
 import unittest
+
+try:
+    import websockets
+except ImportError:  # only WebSocketServerThread needs it; require_websockets() says how to get it
+    websockets = None
 
 # Generous next to what the programs need (milliseconds), tight next to ctest's 60 s per script.
 DEFAULT_TIMEOUT = 5.0
@@ -247,6 +253,54 @@ class ProcessFixtures:
 
     def start_client(self, url, *extra_args, **kwargs):
         return self.spawn([Binaries.client, "--url", url, *extra_args], "wsecho-client", **kwargs)
+
+
+def require_websockets():
+    """The websockets module, or exit saying how to get it: scripts that talk to Python peers call this first."""
+    if websockets is None:
+        sys.exit("needs the websockets package (Debian: python3-websockets); run with /usr/bin/python3")
+    return websockets
+
+
+class WebSocketServerThread:
+    """A websockets server on 127.0.0.1 with a port the kernel picks, on an event loop in a background
+    thread, whose connections run `handler(ws)`; a context manager. `serve_options` go to websockets.serve.
+    A connection the peer closes ends its handler quietly: which ending a test expects, it asserts itself."""
+
+    def __init__(self, handler, **serve_options):
+        self._handler = handler
+        self._serve_options = serve_options
+        self.port = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=asyncio.run, args=(self._serve(),), daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        if not self._ready.wait(DEFAULT_TIMEOUT):
+            raise AssertionError("the Python websockets server did not start")
+        return self
+
+    def __exit__(self, *exc_info):
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(DEFAULT_TIMEOUT)
+
+    @property
+    def url(self):
+        return f"ws://127.0.0.1:{self.port}/socket"
+
+    async def _serve(self):
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        async with websockets.serve(self._handle, "127.0.0.1", 0, **self._serve_options) as server:
+            self.port = server.sockets[0].getsockname()[1]
+            self._ready.set()
+            await self._stop.wait()
+
+    async def _handle(self, ws):
+        try:
+            await self._handler(ws)
+        except websockets.ConnectionClosed:
+            pass
 
 
 class RawHttpPeer:
