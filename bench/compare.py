@@ -139,22 +139,36 @@ def machine_lines(args):
     ]
 
 
-def throughput_table(key, sc, names, results, uws, mine):
-    lines = [f"### {key}: {sc['title']}", "",
-             "| server | msg/s | MB/s | p50 µs | p99 µs | p99.9 µs | errors | server CPU % | loadgen CPU % (user) "
-             "| other % | wsecho ÷ server |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+THROUGHPUT_COLUMNS = ("server", "msg/s", "MB/s", "p50 µs", "p99 µs", "p99.9 µs", "errors", "server CPU %",
+                      "loadgen CPU % (user)", "other %", "wsecho ÷ server")
+IDLE_COLUMNS = ("server", "held", "RSS before MiB", "RSS held MiB", "KiB / conn", "setup s", "errors",
+                "wsecho ÷ server (KiB/conn, lower is leaner)")
+
+
+def servers_table(heading, columns, key, names, results, measured, row):
+    """A scenario's `### heading` table from the shared runner's results: row(name, result) for each server
+    whose result has the `measured` field, a `failed` row with the runner's note (padded to the width of
+    `columns`) for the others."""
+    lines = [f"### {heading}", "", "| " + " | ".join(columns) + " |", "|---|" + "---:|" * (len(columns) - 1)]
     for name in names:
         r = results.get(f"{key}/{name}", {})
-        if "msgs_per_s" not in r:
-            lines.append(f"| {name} | failed: {r.get('note', 'not run')} | | | | | | | | | |")
-            continue
+        if measured in r:
+            lines.append(row(name, r))
+        else:
+            lines.append(f"| {name} | failed: {r.get('note', 'not run')} |" + " |" * (len(columns) - 2))
+    return lines
+
+
+def throughput_table(key, sc, names, results, uws, mine):
+    def row(name, r):
         lat = r.get("lat_us", {})
-        lines.append(f"| {name} | {fmt(r['msgs_per_s'])} | {fmt(r.get('mb_per_s'), 1)} | {fmt(lat.get('p50'))} | "
-                     f"{fmt(lat.get('p99'))} | {fmt(lat.get('p999'))} | {r.get('errors')} | "
-                     f"{fmt(r.get('server_cpu_pct'))} | {fmt(r.get('loadgen_cpu_pct'))} "
-                     f"({fmt(r.get('loadgen_user_pct'))}) | {fmt(max(0.0, r.get('other_cpu_pct', 0.0)))} | "
-                     f"{ratio(mine, r['msgs_per_s'])} |")
+        return (f"| {name} | {fmt(r['msgs_per_s'])} | {fmt(r.get('mb_per_s'), 1)} | {fmt(lat.get('p50'))} | "
+                f"{fmt(lat.get('p99'))} | {fmt(lat.get('p999'))} | {r.get('errors')} | "
+                f"{fmt(r.get('server_cpu_pct'))} | {fmt(r.get('loadgen_cpu_pct'))} "
+                f"({fmt(r.get('loadgen_user_pct'))}) | {fmt(max(0.0, r.get('other_cpu_pct', 0.0)))} | "
+                f"{ratio(mine, r['msgs_per_s'])} |")
+
+    lines = servers_table(f"{key}: {sc['title']}", THROUGHPUT_COLUMNS, key, names, results, "msgs_per_s", row)
     if key in uws:
         u = uws[key]
         lines.append(f"| uWS † (reference) | {fmt(u['msgs_per_s'])} | {fmt(u['mb_per_s'], 1)} | {fmt(u['p50'])} | "
@@ -163,17 +177,12 @@ def throughput_table(key, sc, names, results, uws, mine):
 
 
 def idle_table(names, results, uws, mine):
-    lines = ["### e: idle connections", "",
-             "| server | held | RSS before MiB | RSS held MiB | KiB / conn | setup s | errors | wsecho ÷ server (KiB/conn, lower is leaner) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for name in names:
-        r = results.get(f"e/{name}", {})
-        if "held" not in r:
-            lines.append(f"| {name} | failed: {r.get('note', 'not run')} | | | | | | |")
-            continue
-        lines.append(f"| {name} | {r['held']}/{r['conns']} | {fmt(r['rss_before_kib'] / 1024, 1)} | "
-                     f"{fmt(r['rss_held_kib'] / 1024, 1)} | {fmt(r.get('kib_per_conn'), 1)} | {r['setup_s']:.2f} | "
-                     f"{r['errors']} | {ratio(mine, r.get('kib_per_conn'))} |")
+    def row(name, r):
+        return (f"| {name} | {r['held']}/{r['conns']} | {fmt(r['rss_before_kib'] / 1024, 1)} | "
+                f"{fmt(r['rss_held_kib'] / 1024, 1)} | {fmt(r.get('kib_per_conn'), 1)} | {r['setup_s']:.2f} | "
+                f"{r['errors']} | {ratio(mine, r.get('kib_per_conn'))} |")
+
+    lines = servers_table("e: idle connections", IDLE_COLUMNS, "e", names, results, "held", row)
     if "e" in uws:
         lines.append(f"| uWS † (reference, 5000 conns) | – | – | {fmt(uws['e']['rss_held_mib'], 1)} | "
                      f"{fmt(uws['e']['kib_per_conn'], 1)} | – | – | {ratio(mine, uws['e']['kib_per_conn'])} |")
