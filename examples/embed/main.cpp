@@ -23,6 +23,8 @@ namespace beast = wsecho::beast;
 
 // The handler: runs on the session's executor for each message before it is echoed. ASCII letters only,
 // so a text message stays valid UTF-8; binary messages are echoed unchanged.
+// tests/integration/handler_test.cpp has its own copy on purpose: this folder is a project of its own,
+// built against an installed wsecho from these two files alone, so it shares no header with the tests.
 void upper_case_text(beast::flat_buffer& payload, bool& text)
 {
     if (!text)

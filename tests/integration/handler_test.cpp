@@ -15,6 +15,8 @@ namespace {
 using handler_test = test::server_fixture;
 
 // ASCII letters only, so UTF-8 stays valid; binary messages pass unchanged.
+// A copy of examples/embed/main.cpp's handler on purpose: the example builds alone against an installed
+// wsecho, and this test proves the on_message hook, not the example (install.embed_example runs that).
 void upper_case_text(beast::flat_buffer& payload, bool& text)
 {
     if (!text)
