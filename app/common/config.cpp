@@ -72,9 +72,11 @@ std::vector<CLI::Option*> settings(CLI::App& app)
 {
     const CLI::Option* version = app.get_option_no_throw("--version");
     const CLI::Option* print_config = app.get_option_no_throw("--print-config");
+    // Actions, not settings: a WSECHO_PROBE in a container's environment would turn every run into a probe.
+    const CLI::Option* probe = app.get_option_no_throw("--probe");
     return app.get_options([&](const CLI::Option* opt) {
         return opt != app.get_help_ptr() && opt != app.get_help_all_ptr() && opt != version && opt != print_config &&
-               !opt->get_lnames().empty();
+               opt != probe && !opt->get_lnames().empty();
     });
 }
 

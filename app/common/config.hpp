@@ -13,7 +13,7 @@ namespace wsecho::cli {
 // "max-message-bytes" (a long flag's name) → "WSECHO_MAX_MESSAGE_BYTES".
 std::string env_name(std::string_view long_name);
 
-// The options that configure the program: all but --help, --version and --print-config, which act. An option
+// The options that configure the program: all but --help, --version, --print-config and --probe, which act. An option
 // without a long name has no variable.
 std::vector<CLI::Option*> settings(CLI::App& app);
 

@@ -61,6 +61,17 @@ class ProbeAgainstServerTest(e2e.ProcessFixtures, unittest.TestCase):
                 self.assertEqual(result.stderr, f"wsecho-client: probe {url}: {status}\n", e2e.describe(result))
                 self.assertEqual(result.stdout, "", e2e.describe(result))
 
+    def test_a_wsecho_probe_variable_does_not_turn_a_client_run_into_a_probe(self):
+        # --probe is an action: a WSECHO_PROBE left in a container's environment must be ignored.
+        server = self.start_server(log_level="info")
+        result = e2e.run_briefly(
+            [Binaries.client, "--url", server.url, "--count", "1", "--interval", "10ms"], timeout=5,
+            env={"WSECHO_PROBE": f"http://127.0.0.1:{server.port}/healthz"},
+        )
+        self.assertEqual(result.returncode, 0, e2e.describe(result))
+        self.assertNotIn("probe", result.stdout + result.stderr, e2e.describe(result))
+        self.assertIn("Received: Hello from wsecho-client #1", result.stderr, e2e.describe(result))
+
     def test_a_closed_port_exits_1(self):
         url = f"http://127.0.0.1:{e2e.free_port()}/healthz"
         result = probe(url)

@@ -36,6 +36,7 @@ struct test_program
     unsigned threads = 1;
     bool binary = false;
     std::vector<std::string> origins;
+    std::string probe;
     std::vector<const CLI::Option*> from_env;
 
     test_program()
@@ -46,6 +47,7 @@ struct test_program
         app.add_flag("--binary", binary, "binary frames");
         app.add_option("--allow-origin", origins, "origins")->take_all()->delimiter(',');
         app.set_version_flag("--version", "wsecho-test 0");
+        app.add_option("--probe", probe, "an action, like wsecho-client's");
     }
 
     // Parses the command line, then the environment, as parse_flags does.
@@ -83,7 +85,7 @@ TEST(config, env_names_follow_the_long_flag)
     EXPECT_EQ(cli::env_name("log-format"), "WSECHO_LOG_FORMAT");
 }
 
-// Actions (--help, --version) are not settings; everything else is.
+// Actions (--help, --version, --probe) are not settings; everything else is.
 TEST(config, settings_leave_out_actions)
 {
     test_program p;
@@ -91,6 +93,16 @@ TEST(config, settings_leave_out_actions)
     for (auto* opt : cli::settings(p.app))
         names.push_back(opt->get_lnames().front());
     EXPECT_EQ(names, (std::vector<std::string>{"interval", "url", "threads", "binary", "allow-origin"}));
+}
+
+// A WSECHO_PROBE left in a container's environment must not turn every client run into a health check.
+TEST(config, no_variable_for_the_probe_action)
+{
+    scoped_env probe("WSECHO_PROBE", "http://127.0.0.1:1/healthz");
+    test_program p;
+    p.parse({});
+    EXPECT_EQ(p.probe, "");
+    EXPECT_TRUE(p.from_env.empty());
 }
 
 // A variable sets what the command line left out, through the flag's own parsing (units, flags, lists).
