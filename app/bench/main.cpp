@@ -72,6 +72,8 @@ int main_impl(int argc, char** argv)
     auto parsed = parse_ws_url(url);
     if (!parsed)
         throw CLI::ValidationError("--url", parsed.error);
+    if (parsed.url.secure())
+        throw CLI::ValidationError("--url", "wss:// is not supported: wsecho-bench measures the echo over ws://");
     opts.dial.url = parsed.url;
     opts.dial.user_agent = std::string("wsecho-bench/") + version;
     opts.size = static_cast<std::size_t>(size);

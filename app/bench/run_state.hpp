@@ -21,7 +21,6 @@
 namespace wsecho::bench {
 
 using bench_clock = std::chrono::steady_clock;
-using ws_stream = websocket::stream<beast::tcp_stream>;
 
 struct bench_options
 {

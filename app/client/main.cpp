@@ -2,6 +2,7 @@
 #include "client/probe.hpp"
 #include "client/tool_flags.hpp"
 #include "common/cli.hpp"
+#include "common/deflate_flags.hpp"
 
 #include <wsecho/client.hpp>
 
@@ -44,7 +45,7 @@ int main_impl(int argc, char** argv)
     std::string url = "ws://localhost:8080/socket";
     std::string log_level = "info";
     std::string log_format = "text";
-    app.add_option("--url", url, "the server's WebSocket URL")
+    app.add_option("--url", url, "the server's WebSocket URL: ws:// or wss:// (TLS)")
         ->capture_default_str()
         ->check([](const std::string& text) { return parse_ws_url(text).error; });
     app.add_option("--message", opts.message, "what to send; {n} becomes the message number")->capture_default_str();
@@ -55,6 +56,12 @@ int main_impl(int argc, char** argv)
                              "after Ctrl-C or the last message, how long to wait for the server's close reply "
                              "(and the replies)");
     cli::add_tool_flags(app, opts, tool);
+    app.add_option("--ca-file", opts.tls.ca_file,
+                   "for wss://: trust the CA certificates in this PEM file instead of the system's")
+        ->type_name("FILE");
+    app.add_flag("--insecure", opts.tls.insecure,
+                 "for wss://: do not verify the server's certificate or name (a warning says so)");
+    cli::add_deflate_flags(app, opts.deflate, "ask the server for permessage-deflate (RFC 7692)");
     cli::add_log_level_option(app, log_level);
     std::string probe_url;
     auto* probe = app.add_option("--probe", probe_url,

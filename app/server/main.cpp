@@ -1,5 +1,6 @@
 // File: server/main.cpp — wsecho-server: flags, logging, signals; the server itself lives in the library.
 #include "common/cli.hpp"
+#include "common/deflate_flags.hpp"
 
 #include <wsecho/server.hpp>
 
@@ -58,19 +59,8 @@ int main_impl(int argc, char** argv)
     auto* key = app.add_option("--tls-key", opts.tls_key_file, "PEM private key for --tls-cert")->type_name("FILE");
     cert->needs(key);
     key->needs(cert);
-    app.add_flag("--deflate", opts.deflate.enabled,
-                 "offer permessage-deflate (RFC 7692) to clients that ask; costs memory per connection");
-    app.add_option("--deflate-window-bits", opts.deflate.max_window_bits,
-                   "with --deflate: LZ77 window, 2^N bytes per direction and connection")
-        ->capture_default_str()
-        ->check(CLI::Range(9, 15))
-        ->type_name("N");
-    app.add_flag("--deflate-no-context-takeover", opts.deflate.no_context_takeover,
-                 "with --deflate: reset the compression context after every message (less memory kept)");
-    app.add_option("--deflate-level", opts.deflate.level, "with --deflate: zlib level, 0 (store) to 9 (smallest)")
-        ->capture_default_str()
-        ->check(CLI::Range(0, 9))
-        ->type_name("N");
+    cli::add_deflate_flags(app, opts.deflate,
+                           "offer permessage-deflate (RFC 7692) to clients that ask; costs memory per connection");
     cli::add_duration_option(app, "--drain-timeout", drain_timeout,
                              "on SIGINT/SIGTERM, how long connections get to finish their close handshake (1001)");
     // One thread per core, like Go's GOMAXPROCS; hardware_concurrency() may not know (0).

@@ -1,10 +1,11 @@
 // File: client.cpp — the dialer coroutine (with reconnection) and the three concurrent parts of a connection:
 // receive loop, sender and close path, joined with `&&`; races (next message vs stop, close vs deadline) use
-// `||`. The receive loop and the state they share are in detail/client_loops.hpp (templated, so the fuzz
-// target runs the same loop); the dial is in client_dial.cpp.
+// `||`. A connection's coroutines are templates over the stream, compiled for ws:// and wss://. The receive
+// loop and the state they share are in detail/client_loops.hpp (so the fuzz target runs the same loop); the
+// dial is wsecho::dial (dial.cpp).
 #include <wsecho/backoff.hpp>
 #include <wsecho/client.hpp>
-#include <wsecho/detail/client_dial.hpp>
+#include <wsecho/deflate.hpp>
 #include <wsecho/detail/client_loops.hpp>
 #include <wsecho/detail/endpoint.hpp>
 #include <wsecho/detail/wakeup.hpp>
@@ -21,16 +22,15 @@ namespace wsecho {
 
 namespace detail {
 
-// The tcp_stream instantiation of the receive loop (client_loops.hpp), compiled here once.
-template net::awaitable<void> receive_loop<websocket::stream<beast::tcp_stream>>(
-    websocket::stream<beast::tcp_stream>&, client_state&, client_report&);
+// The receive loop (client_loops.hpp) for ws:// and wss://, compiled here once.
+template net::awaitable<void> receive_loop<ws_stream>(ws_stream&, client_state&, client_report&);
+template net::awaitable<void> receive_loop<wss_stream>(wss_stream&, client_state&, client_report&);
 
 }  // namespace detail
 
 namespace {
 
 using namespace net::experimental::awaitable_operators;
-using ws_stream = websocket::stream<beast::tcp_stream>;
 using detail::client_state;
 using detail::receive_loop;
 using clock_type = std::chrono::steady_clock;
@@ -84,7 +84,8 @@ net::awaitable<void> finish_sending(client_state& s, client_report& report)
 
 // Sends what the source yields until it runs out (or `count` is reached), stop() or the end of the
 // connection. The write sits outside any `||`, so a frame is never cancelled halfway through.
-net::awaitable<void> send_loop(ws_stream& ws, client_state& s, client_report& report)
+template <class WebSocket>
+net::awaitable<void> send_loop(WebSocket& ws, client_state& s, client_report& report)
 {
     ws.binary(s.opts.binary);
     periodic_messages ticker(ws.get_executor(), s);
@@ -121,7 +122,8 @@ net::awaitable<void> send_loop(ws_stream& ws, client_state& s, client_report& re
 
 // Its own coroutine, returning void: Asio 1.81's `&&` does not compile for a tuple-returning left
 // operand joined with a void one (awaitable_operators.hpp:198, "5 names provided for structured binding").
-net::awaitable<void> send_close(ws_stream& ws, client_state& s)
+template <class WebSocket>
+net::awaitable<void> send_close(WebSocket& ws, client_state& s)
 {
     if (auto [ec] = co_await ws.async_close(websocket::close_code::normal, use_nothrow_awaitable); ec)
         s.log->debug("close handshake ended with: {}", ec.message());
@@ -129,7 +131,8 @@ net::awaitable<void> send_close(ws_stream& ws, client_state& s)
 
 // On stop() or after the last message: close frame 1000, then wait at most close_timeout for the
 // server's reply and the receive loop's end, like the original's select on done / time.After(time.Second).
-net::awaitable<void> close_on_stop(ws_stream& ws, client_state& s, client_report& report)
+template <class WebSocket>
+net::awaitable<void> close_on_stop(WebSocket& ws, client_state& s, client_report& report)
 {
     co_await (s.stop_requested.wait() || s.sending_done.wait() || s.receiver_done.wait());
     if (s.receiver_done.is_set())
@@ -165,14 +168,30 @@ void begin_attempt(client_report& report)
     report.connection_error = {};
     report.close = close_outcome::not_needed;
     report.subprotocol.clear();
+    report.extensions.clear();
 }
 
-// One dial and, if it succeeds, one connection until it ends.
-net::awaitable<void> run_connection(client_state& s, client_report& report)
+// "(127.0.0.1:8080), subprotocol chat, permessage-deflate": what the connected line adds to the URL.
+std::string describe_connection(const std::string& peer, const dial_result& dialed, const client_options& opts)
 {
-    begin_attempt(report);
-    ws_stream ws(s.ex);
-    auto dialed = co_await (detail::dial(ws, s.opts) || s.stop_requested.wait());
+    std::string text = "(" + peer + ")";
+    if (!dialed.subprotocol.empty())
+        text += ", subprotocol " + dialed.subprotocol;
+    else if (!opts.subprotocols.empty())
+        text += "; the server chose none of the offered subprotocols";
+    if (!dialed.extensions.empty())
+        text += ", " + dialed.extensions;
+    else if (opts.deflate.enabled)
+        text += "; the server declined permessage-deflate";
+    return text;
+}
+
+// One dial on `ws` and, if it succeeds, the connection until it ends.
+template <class WebSocket>
+net::awaitable<void> dial_and_run(WebSocket& ws, client_state& s, client_report& report)
+{
+    ws.set_option(to_beast_option(s.opts.deflate, false));
+    auto dialed = co_await (dial(ws, s.dial) || s.stop_requested.wait());
     if (dialed.index() == 1)
     {
         report.stopped_before_connected = true;
@@ -189,18 +208,29 @@ net::awaitable<void> run_connection(client_state& s, client_report& report)
     }
     ++report.connections;
     report.subprotocol = outcome.subprotocol;
+    report.extensions = outcome.extensions;
     error_code ignored;
     const auto peer = detail::endpoint_string(beast::get_lowest_layer(ws).socket().remote_endpoint(ignored));
-    if (!report.subprotocol.empty())
-        s.log->info("connected to {} ({}), subprotocol {}", s.opts.url.to_string(), peer, report.subprotocol);
-    else if (!s.opts.subprotocols.empty())
-        s.log->info("connected to {} ({}); the server chose none of the offered subprotocols",
-                    s.opts.url.to_string(), peer);
-    else
-        s.log->info("connected to {} ({})", s.opts.url.to_string(), peer);
+    s.log->info("connected to {} {}", s.opts.url.to_string(), describe_connection(peer, outcome, s.opts));
 
     s.begin_connection(report);
     co_await (receive_loop(ws, s, report) && send_loop(ws, s, report) && close_on_stop(ws, s, report));
+}
+
+// A fresh stream for every attempt: a WebSocket stream cannot be dialled twice.
+net::awaitable<void> run_connection(client_state& s, client_report& report)
+{
+    begin_attempt(report);
+    if (s.tls)
+    {
+        wss_stream ws(s.ex, *s.tls);
+        co_await dial_and_run(ws, s, report);
+    }
+    else
+    {
+        ws_stream ws(s.ex);
+        co_await dial_and_run(ws, s, report);
+    }
 }
 
 bool should_reconnect(const client_state& s, const client_report& report)
@@ -239,6 +269,13 @@ client::client(net::any_io_executor ex, client_options opts)
     for (const auto& name : state_->opts.subprotocols)
         if (auto why = check_subprotocol(name); !why.empty())
             throw std::invalid_argument(why);
+    if (state_->opts.url.secure())
+    {
+        state_->tls = make_client_tls_context(state_->opts.tls);
+        if (state_->opts.tls.insecure)
+            state_->log->warn("TLS certificate verification is off (insecure): any server can pose as {}",
+                              state_->opts.url.host);
+    }
 }
 
 client::~client() = default;

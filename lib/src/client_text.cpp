@@ -1,9 +1,7 @@
 // File: client_text.cpp — the client's words: message patterns, one-line dial failures, and which close
 // codes mean "come back later". Apart from client.cpp, whose Beast WebSocket operations are slow to compile.
 #include <wsecho/client.hpp>
-#include <wsecho/duration.hpp>
-
-#include <boost/beast/core/error.hpp>
+#include <wsecho/dial.hpp>
 
 namespace wsecho {
 
@@ -26,19 +24,10 @@ std::string format_message(std::string_view pattern, std::uint64_t sequence)
 
 std::string describe_dial_failure(const client_report& report, const client_options& opts)
 {
-    const auto url = opts.url.to_string();
     if (report.stopped_before_connected)
-        return "stopped before the connection to " + url + " was established";
-    if (report.failed_step == "resolve")
-        return "cannot connect to " + url + ": cannot resolve '" + opts.url.host + "': " + report.dial_error.message();
-    std::string line = "cannot connect to " + url + ": ";
-    if (report.dial_error == beast::error::timeout)
-        line += "timed out after " + format_duration(opts.connect_timeout) + " (during " + report.failed_step + ")";
-    else if (!report.dial_detail.empty())
-        line += report.dial_detail;
-    else
-        line += report.dial_error.message();
-    return line;
+        return "stopped before the connection to " + opts.url.to_string() + " was established";
+    return describe(dial_result{.ec = report.dial_error, .step = report.failed_step, .detail = report.dial_detail},
+                    dial_options{.url = opts.url, .connect_timeout = opts.connect_timeout});
 }
 
 bool is_transient_close_code(std::uint16_t code)

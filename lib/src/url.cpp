@@ -1,4 +1,4 @@
-// File: url.cpp — parsing ws:// URLs for the client.
+// File: url.cpp — parsing ws:// and wss:// URLs for the client.
 #include <wsecho/url.hpp>
 
 #include <charconv>
@@ -24,7 +24,7 @@ std::string bracketed_host(std::string_view host)
 std::string ws_url::host_header() const
 {
     std::string h = bracketed_host(host);
-    if (port != "80")
+    if (port != (secure() ? "443" : "80"))
         h += ":" + port;
     return h;
 }
@@ -44,12 +44,10 @@ ws_url_result parse_ws_url(std::string_view text)
 
     auto scheme_end = text.find("://");
     if (scheme_end == std::string_view::npos)
-        return fail("expected ws://host[:port]/path");
+        return fail("expected ws://host[:port]/path or wss://...");
     std::string_view scheme = text.substr(0, scheme_end);
-    if (scheme == "wss")
-        return fail("wss:// (TLS) is not supported yet; use ws://");
-    if (scheme != "ws")
-        return fail("unsupported scheme '" + std::string(scheme) + "'; use ws://");
+    if (scheme != "ws" && scheme != "wss")
+        return fail("unsupported scheme '" + std::string(scheme) + "'; use ws:// or wss://");
 
     std::string_view rest = text.substr(scheme_end + 3);
     auto path_start = rest.find_first_of("/?#");
@@ -65,7 +63,7 @@ ws_url_result parse_ws_url(std::string_view text)
     if (authority.find('@') != std::string_view::npos)
         return fail("user info in the URL is not supported");
     std::string_view host = authority;
-    std::string_view port = "80";
+    std::string_view port = scheme == "wss" ? "443" : "80";
     if (authority.starts_with('['))
     {
         auto close = authority.find(']');
@@ -90,7 +88,7 @@ ws_url_result parse_ws_url(std::string_view text)
     if (!valid_port(port))
         return fail("port must be a number from 1 to 65535");
 
-    result.url.scheme = "ws";
+    result.url.scheme = std::string(scheme);
     result.url.host = std::string(host);
     result.url.port = std::string(port);
     return result;

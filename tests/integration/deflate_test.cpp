@@ -1,7 +1,8 @@
-// File: integration/deflate_test.cpp — permessage-deflate between a Beast client and the server over real
-// sockets: negotiation, compressed echoes of several sizes, and the size limit on inflated data.
+// File: integration/deflate_test.cpp — permessage-deflate between a Beast client (and wsecho::client) and the
+// server over real sockets: negotiation, compressed echoes of several sizes, the size limit on inflated data.
 #include "integration/server_fixture.hpp"
 
+#include <wsecho/client.hpp>
 #include <wsecho/deflate.hpp>
 
 #include <random>
@@ -54,6 +55,25 @@ std::string compressible_text(std::size_t size)
         s += "the quick brown fox jumps over the lazy dog " + std::to_string(s.size() % 97) + "\n";
     s.resize(size);
     return s;
+}
+
+// wsecho::client with deflate on, sending `messages` one after the other; returns the replies.
+client_report run_compressed_client(net::io_context& ioc, tcp::endpoint server, std::vector<std::string> messages,
+                                    std::vector<std::string>& replies)
+{
+    client_options opts;
+    opts.url = {.host = "127.0.0.1", .port = std::to_string(server.port()), .target = "/socket"};
+    opts.logger = test::test_logger();
+    opts.deflate.enabled = true;
+    std::size_t next = 0;
+    opts.next_message = [&]() -> net::awaitable<std::optional<std::string>> {
+        if (next == messages.size())
+            co_return std::nullopt;
+        co_return messages[next++];
+    };
+    opts.on_message = [&](std::string_view payload, bool) { replies.emplace_back(payload); };
+    client cl(ioc.get_executor(), opts);
+    return test::run_coro(ioc, cl.run(), 10s);
 }
 
 }  // namespace
@@ -146,4 +166,28 @@ TEST_F(deflate_test, is_not_negotiated_unless_enabled)
     };
     test::run_coro(ioc, scenario());
     EXPECT_EQ(extensions, "");
+}
+
+// The wsecho client asks for permessage-deflate (--deflate) and gets every size back intact.
+TEST_F(deflate_test, the_wsecho_client_negotiates_it_and_echoes_every_size)
+{
+    std::vector<std::string> messages;
+    for (std::size_t size : {1u, 100u, 10000u, 1u << 20})
+        messages.push_back(compressible_text(size));
+    std::vector<std::string> replies;
+    auto report = run_compressed_client(ioc, endpoint, messages, replies);
+    EXPECT_NE(report.extensions.find("permessage-deflate"), std::string::npos) << report.extensions;
+    EXPECT_EQ(replies, messages);
+    EXPECT_EQ(report.close, close_outcome::receiver_finished);
+}
+
+// A server without it declines the client's offer, and the client goes on uncompressed.
+TEST_F(deflate_test, the_wsecho_client_goes_on_uncompressed_when_declined)
+{
+    restart_with([](server_options&) {});
+    std::vector<std::string> replies;
+    auto report = run_compressed_client(ioc, endpoint, {"plain", compressible_text(5000)}, replies);
+    EXPECT_TRUE(report.connected());
+    EXPECT_EQ(report.extensions, "");
+    EXPECT_EQ(replies, (std::vector<std::string>{"plain", compressible_text(5000)}));
 }

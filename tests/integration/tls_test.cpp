@@ -1,6 +1,7 @@
 // File: integration/tls_test.cpp — the server over TLS with a CA and certificate made at test time: echo over
 // wss://, https:// for the other paths, a client with the wrong CA, a plain-TCP client, and bad files.
 #include "integration/server_fixture.hpp"
+#include "integration/test_certificates.hpp"
 #include "support/ws_peer.hpp"
 
 #include <wsecho/tls.hpp>
@@ -9,28 +10,12 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include <cstdlib>
-#include <filesystem>
-
 using namespace std::chrono_literals;
 using namespace wsecho;
 
 namespace {
 
-namespace fs = std::filesystem;
-
-// ca.pem, other_ca.pem, server.pem, server.key: made once per test binary run by tests/tls/make_certs.sh.
-fs::path certificates()
-{
-    static const fs::path dir = [] {
-        auto d = fs::temp_directory_path() / ("wsecho-tls-test-" + std::to_string(::getpid()));
-        auto command = std::string(WSECHO_MAKE_CERTS) + " " + d.string() + " >/dev/null";
-        if (std::system(command.c_str()) != 0)
-            throw std::runtime_error("could not make test certificates: " + command);
-        return d;
-    }();
-    return dir;
-}
+using test::certificates;
 
 class tls_test : public test::server_fixture
 {

@@ -28,6 +28,22 @@ TEST(url, defaults_port_and_target)
     EXPECT_EQ(r.url.host_header(), "example.test");
 }
 
+// wss:// implies port 443, which the Host header then leaves out; another port stays in.
+TEST(url, parses_wss_with_its_default_port)
+{
+    auto r = parse_ws_url("wss://example.test/socket");
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_TRUE(r.url.secure());
+    EXPECT_EQ(r.url.port, "443");
+    EXPECT_EQ(r.url.host_header(), "example.test");
+    EXPECT_EQ(r.url.to_string(), "wss://example.test/socket");
+
+    auto other = parse_ws_url("wss://example.test:80/");
+    ASSERT_TRUE(other) << other.error;
+    EXPECT_EQ(other.url.host_header(), "example.test:80");
+    EXPECT_FALSE(parse_ws_url("ws://example.test/").url.secure());
+}
+
 // IPv6 literals lose their brackets for resolving and get them back in the Host header.
 TEST(url, handles_ipv6_and_query)
 {
@@ -53,7 +69,6 @@ TEST(url, rejects_with_reasons)
     } cases[] = {
         {"localhost:8080", "expected ws://"},
         {"http://localhost/", "unsupported scheme 'http'"},
-        {"wss://localhost/", "not supported yet"},
         {"ws://localhost:99999/", "port must be"},
         {"ws://localhost:/", "port must be"},
         {"ws://:8080/", "missing host"},

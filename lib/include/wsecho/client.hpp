@@ -4,8 +4,10 @@
 // reconnection with backoff.
 #pragma once
 
+#include <wsecho/deflate.hpp>
 #include <wsecho/http_header.hpp>
 #include <wsecho/net.hpp>
+#include <wsecho/tls.hpp>
 #include <wsecho/url.hpp>
 
 #include <spdlog/common.h>
@@ -75,6 +77,11 @@ struct client_options
     // server that picks one not offered fails the dial (RFC 6455 §4.1). Names must be tokens.
     std::vector<std::string> subprotocols;
     reconnect_options reconnect;
+    // For wss:// URLs: the CAs to trust (the system's by default) and whether to verify at all. The
+    // constructor throws std::runtime_error for a CA file it cannot load.
+    client_tls_options tls;
+    // Ask for permessage-deflate (RFC 7692); the server may decline, and the connection goes on uncompressed.
+    deflate_options deflate;
     // Where the library logs; null means spdlog::default_logger().
     std::shared_ptr<spdlog::logger> logger;
     // The level of each "Received: ..." line.
@@ -98,7 +105,7 @@ struct client_report
 {
     // Set when the connection was never established; `failed_step` says where it failed.
     error_code dial_error;
-    std::string failed_step;  // "resolve", "connect" or "handshake"
+    std::string failed_step;  // "resolve", "connect", "TLS handshake" or "handshake"
     std::string dial_detail;  // e.g. the HTTP status a server answered instead of upgrading
     bool stopped_before_connected = false;
 
@@ -110,6 +117,7 @@ struct client_report
     std::string server_close_reason;
     error_code connection_error;
     std::string subprotocol;  // what the server chose; empty when none (or none was offered)
+    std::string extensions;   // what the server agreed to (permessage-deflate and its parameters), if any
 
     std::uint64_t connections = 0;  // handshakes that succeeded
     unsigned reconnects = 0;        // reconnection waits started
@@ -124,7 +132,8 @@ struct client_report
 class client
 {
 public:
-    // Throws std::invalid_argument for a header or subprotocol that cannot go into the upgrade request.
+    // Throws std::invalid_argument for a header or subprotocol that cannot go into the upgrade request, and
+    // std::runtime_error for a wss:// URL whose CA file cannot be loaded.
     client(net::any_io_executor ex, client_options opts);
     ~client();
     client(const client&) = delete;

@@ -1,4 +1,4 @@
-// File: wsecho/url.hpp — the WebSocket URL the client dials.
+// File: wsecho/url.hpp — the WebSocket URL the client dials (ws:// or wss://).
 #pragma once
 
 #include <string>
@@ -8,12 +8,13 @@ namespace wsecho {
 
 struct ws_url
 {
-    std::string scheme = "ws";     // only "ws" so far
+    std::string scheme = "ws";      // "ws", or "wss" for WebSocket over TLS
     std::string host = "localhost"; // without brackets, also for IPv6 literals
     std::string port = "80";
-    std::string target = "/";      // path and query, always starting with '/'
+    std::string target = "/";       // path and query, always starting with '/'
 
-    // The Host header value (RFC 7230 §5.4): the port only when it is not the scheme's default.
+    bool secure() const noexcept { return scheme == "wss"; }
+    // The Host header value (RFC 7230 §5.4): the port only when it is not the scheme's default (80, 443).
     std::string host_header() const;
     std::string to_string() const;
 };
@@ -21,7 +22,7 @@ struct ws_url
 // A host as it is written before ":port" in URLs, Host headers and log lines: IPv6 addresses in brackets.
 std::string bracketed_host(std::string_view host);
 
-// Parses "ws://host[:port][/path][?query]". On failure returns a one-line reason.
+// Parses "ws[s]://host[:port][/path][?query]". On failure returns a one-line reason.
 struct ws_url_result
 {
     ws_url url;

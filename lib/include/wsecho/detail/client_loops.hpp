@@ -1,12 +1,13 @@
 // File: wsecho/detail/client_loops.hpp — the client's shared state and its receive loop.
 //
 // Templated on the WebSocket stream so the fuzz target (tests/fuzz/client_receive_fuzz.cpp) runs the very
-// same loop over beast::test::stream; the websocket::stream<beast::tcp_stream> instantiation is compiled
-// once, in client.cpp.
+// same loop over beast::test::stream; the ws:// and wss:// instantiations are compiled once, in client.cpp.
 #pragma once
 
 #include <wsecho/client.hpp>
 #include <wsecho/detail/wakeup.hpp>
+#include <wsecho/dial.hpp>
+#include <wsecho/version.hpp>
 #include <wsecho/net.hpp>
 
 #include <spdlog/logger.h>
@@ -26,6 +27,8 @@ struct client_state
 {
     net::any_io_executor ex;
     client_options opts;
+    dial_options dial;                          // made from opts once
+    std::shared_ptr<net::ssl::context> tls;     // for wss:// URLs only
     std::shared_ptr<spdlog::logger> log;
     event stop_requested;  // set by client::stop()
     event receiver_done;   // per connection: set when the receive loop ends, for whatever reason
@@ -37,7 +40,13 @@ struct client_state
     std::optional<std::string> unsent;  // taken from the source but not written yet: goes first next time
 
     client_state(net::any_io_executor e, client_options o)
-        : ex(std::move(e)), opts(std::move(o)), log(opts.logger ? opts.logger : spdlog::default_logger()),
+        : ex(std::move(e)), opts(std::move(o)),
+          dial{.url = opts.url,
+               .connect_timeout = opts.connect_timeout,
+               .user_agent = std::string("wsecho-client/") + version,
+               .headers = opts.headers,
+               .subprotocols = opts.subprotocols},
+          log(opts.logger ? opts.logger : spdlog::default_logger()),
           stop_requested(ex), receiver_done(ex), sending_done(ex), reply_arrived(ex)
     {
     }
@@ -95,7 +104,7 @@ net::awaitable<void> receive_loop(WebSocket& ws, client_state& s, client_report&
     s.receiver_done.set();
 }
 
-extern template net::awaitable<void> receive_loop<websocket::stream<beast::tcp_stream>>(
-    websocket::stream<beast::tcp_stream>&, client_state&, client_report&);
+extern template net::awaitable<void> receive_loop<ws_stream>(ws_stream&, client_state&, client_report&);
+extern template net::awaitable<void> receive_loop<wss_stream>(wss_stream&, client_state&, client_report&);
 
 }  // namespace wsecho::detail
