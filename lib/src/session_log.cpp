@@ -7,11 +7,12 @@ namespace wsecho::detail {
 
 namespace {
 
-// Endings that say nothing is wrong with us or the peer's software: they are logged at info.
+// Endings that say nothing is wrong with us or the peer's software: they are logged at info. not_connected
+// is a peer that vanished (a closed browser tab) before our teardown's shutdown().
 bool is_ordinary_ending(const error_code& ec)
 {
     return ec == net::error::eof || ec == http::error::end_of_stream || ec == net::error::connection_reset ||
-           ec == net::error::broken_pipe || ec == net::error::operation_aborted || ec == beast::error::timeout ||
+           ec == net::error::broken_pipe || ec == net::error::not_connected || ec == net::error::operation_aborted || ec == beast::error::timeout ||
            ec == websocket::error::closed;
 }
 
