@@ -61,7 +61,13 @@ net::awaitable<void> write_messages(run_state& s, connection& c)
         c.flights.push({sent_at, measured});
         // The client role masks a copy, so `outgoing` may be restamped as soon as this returns.
         if (auto [ec, n] = co_await c.ws.async_write(net::buffer(c.outgoing), use_nothrow_awaitable); ec)
-            s.fail(c, failure::connection_error, "write failed: " + ec.message());
+        {
+            // A server that failed the connection (1009 for a message over its limit) closes the socket
+            // after its close frame; the reader's pending read has that frame and reports its code.
+            if (ec != net::error::broken_pipe && ec != net::error::connection_reset)
+                s.fail(c, failure::connection_error, "write failed: " + ec.message());
+            co_return;
+        }
     }
 
     while (!c.failed && !c.flights.empty())
@@ -82,7 +88,9 @@ void reading_ended(run_state& s, connection& c, const error_code& ec)
         return;  // already counted: the watchdog or the writer closed the socket
     if (c.closing && (ec == net::error::operation_aborted || ec == websocket::error::closed))
         return;  // our own close
-    if (ec == websocket::error::closed)
+    // Failing the connection, a server tears down without awaiting our close reply, so the read may end
+    // with a broken pipe after the close frame has arrived: its code is what happened.
+    if (ec == websocket::error::closed || c.ws.reason().code != websocket::close_code::none)
     {
         const auto code = received_close_code(c.ws.reason());
         s.fail(c, failure::closed_by_server,

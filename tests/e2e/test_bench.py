@@ -168,6 +168,17 @@ class BenchTest(e2e.ProcessFixtures, unittest.TestCase):
         self.assertEqual(report["measured"]["received"], 15, out)
         self.assert_errors_add_up(report, out)
 
+    # A message over the server's limit is reported as the server's close 1009, not as a broken pipe.
+    def test_a_message_over_the_servers_limit_is_counted_as_1009(self):
+        server = self.start_server("--max-message-bytes", "1KiB", log_level="info")
+        completed, report = run_bench(server.url, "--connections", "2", "--messages", "10", "--size", "4096",
+                                      "--warmup", "0s")
+        out = e2e.describe(completed)
+        self.assertEqual(completed.returncode, 1, out)
+        self.assertEqual(report["errors"]["closed_by_server"], {"1009": 2}, out)
+        self.assertEqual(report["errors"]["connection_error"], 0, out)
+        self.assert_errors_add_up(report, out)
+
     # Echoes that never come are a timeout per connection, after --timeout, not a hang.
     def test_missing_echoes_time_out(self):
         with faulty_peer(silent_peer) as peer:
