@@ -44,10 +44,18 @@ struct server::state
     // Shared by every session instead of copied into each: one allocation per server, not per connection.
     std::shared_ptr<const detail::session_config> session_config;
 
-    // Where the next session runs: a fresh strand when several threads run the context.
+    // Where the next session runs: a fresh strand when several threads run the context. Over an io_context
+    // the strand wraps its concrete executor, not the any_io_executor: a strand<any_io_executor> is too big
+    // for any_io_executor's inline storage, so Asio heap-allocates each copy it rebinds (several per
+    // operation), and each dispatch asks the type-erased inner executor its blocking property, which
+    // Asio 1.81 answers with a heap-allocated result.
     net::any_io_executor next_session_executor() const
     {
-        return opts.multithreaded ? net::any_io_executor(net::make_strand(sessions_executor)) : sessions_executor;
+        if (!opts.multithreaded)
+            return sessions_executor;
+        if (const auto* ioc = sessions_executor.target<net::io_context::executor_type>())
+            return net::make_strand(*ioc);
+        return net::make_strand(sessions_executor);
     }
 
     state(net::any_io_executor ex, server_options o)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <wsecho/detail/echo_slot.hpp>
+#include <wsecho/detail/handler_memory.hpp>
 #include <wsecho/detail/session_registry.hpp>
 #include <wsecho/deflate.hpp>
 #include <wsecho/detail/wakeup.hpp>
@@ -13,6 +14,7 @@
 #include <wsecho/net.hpp>
 #include <wsecho/server.hpp>
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/ssl.hpp>
@@ -200,11 +202,14 @@ net::awaitable<void> close_going_away(WebSocket& ws, session_context& ctx)
 }
 
 // One echo. On failure the socket is closed, which also ends a read still waiting on a dead peer.
+// `memory` holds the write's socket operation, which is too big for Asio's own recycling (see handler_memory).
 template <class WebSocket>
-net::awaitable<bool> write_echo(WebSocket& ws, beast::flat_buffer& message, bool text, session_context& ctx)
+net::awaitable<bool> write_echo(WebSocket& ws, beast::flat_buffer& message, bool text, handler_memory& memory,
+                                session_context& ctx)
 {
     ws.text(text);
-    auto [ec, written] = co_await ws.async_write(message.cdata(), use_nothrow_awaitable);
+    auto token = net::bind_allocator(handler_allocator<std::byte>(memory), use_nothrow_awaitable);
+    auto [ec, written] = co_await ws.async_write(message.cdata(), token);
     if (ec)
     {
         if (!ctx.summary.error)
@@ -227,6 +232,7 @@ net::awaitable<void> write_echoes(WebSocket& ws, echo_slot& slot, session_contex
 {
     beast::flat_buffer outgoing;
     bool text = false;
+    handler_memory write_memory;
     for (;;)
     {
         auto step = co_await slot.take(outgoing, text);
@@ -238,13 +244,13 @@ net::awaitable<void> write_echoes(WebSocket& ws, echo_slot& slot, session_contex
             // (handlers run in order) and echo it too, before the close frame forbids further data.
             auto executor = co_await net::this_coro::executor;
             co_await net::post(executor, use_nothrow_awaitable);
-            if (slot.take_held(outgoing, text) && !co_await write_echo(ws, outgoing, text, ctx))
+            if (slot.take_held(outgoing, text) && !co_await write_echo(ws, outgoing, text, write_memory, ctx))
                 break;
             co_await close_going_away(ws, ctx);
             break;
         }
         // No other co_await between take() and this write: see echo_slot's ordering note.
-        if (!co_await write_echo(ws, outgoing, text, ctx))
+        if (!co_await write_echo(ws, outgoing, text, write_memory, ctx))
             break;
     }
     slot.writer_finished();
