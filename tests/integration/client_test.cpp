@@ -56,9 +56,13 @@ TEST_F(client_test, sends_every_interval_and_closes_with_1000)
 
     EXPECT_TRUE(report.connected());
     EXPECT_EQ(report.close, close_outcome::receiver_finished);
-    EXPECT_EQ(report.sent, 5u);
-    EXPECT_EQ(report.received, 5u);
-    EXPECT_EQ(replies, (std::vector<std::string>{"tick 1", "tick 2", "tick 3", "tick 4", "tick 5"}));
+    // On a loaded machine the next tick can leave before stop() runs; its reply still arrives before the
+    // close (nothing sent is lost), so the exact count is not fixed, only that every tick was answered in order.
+    EXPECT_GE(report.sent, 5u);
+    EXPECT_EQ(report.received, report.sent);
+    ASSERT_EQ(replies.size(), report.received);
+    for (std::size_t i = 0; i < replies.size(); ++i)
+        EXPECT_EQ(replies[i], "tick " + std::to_string(i + 1));
     EXPECT_GE(elapsed, 5 * opts.interval) << "the first message goes out one interval after connecting";
     test::run_coro(ioc, wait_for_sessions(1));
     EXPECT_EQ(ended[0].close_code, 1000);
@@ -374,7 +378,9 @@ TEST_F(client_test, reconnects_after_the_connection_is_lost)
     EXPECT_NE(attempts[0].reason.find("connection lost"), std::string::npos) << attempts[0].reason;
     EXPECT_EQ(report.connections, 2u);
     EXPECT_EQ(report.reconnects, 1u);
-    EXPECT_EQ(report.received, 2u);
+    // A tick may leave between the second reply and stop(); its echo still comes back before the close.
+    EXPECT_GE(report.received, 2u);
+    EXPECT_EQ(report.received, report.sent);
     EXPECT_FALSE(report.connection_error) << "the report describes the last connection";
     EXPECT_EQ(report.close, close_outcome::receiver_finished);
 }
