@@ -21,40 +21,47 @@ enum class writer_step
 // instead of growing memory without bound. Buffers are swapped, never copied: the three buffers
 // (reader's, slot's, writer's) circulate and keep their capacity, so steady state allocates nothing.
 //
-// Ordering: put() returns only after take() handed the message to the writer, and the writer starts
-// its write before it next yields. So the reader's next read (which is where Beast answers a peer's
-// close frame) cannot send a close reply ahead of an echo we already owe.
+// Ordering: the reader waits after put() until the writer has taken the message, and the writer starts
+// its write before it next yields. So the reader's next read (which is where Beast answers a peer's close
+// frame) cannot send a close reply ahead of an echo we already owe.
+//
+// The waits are loops in the reader and writer themselves, around wakeups that are plain timer
+// operations: no coroutine frame is allocated per message (with 64 busy connections, per-message frames
+// overflowed Asio's per-thread recycling cache and went to malloc).
 class echo_slot
 {
 public:
     explicit echo_slot(const net::any_io_executor& ex) : reader_wakeup_(ex), writer_wakeup_(ex), writer_finished_(ex) {}
 
-    // Reader: moves `message` into the slot (getting an empty buffer back) and waits until the writer
-    // has taken it. Returns false when the writer has stopped.
-    net::awaitable<bool> put(beast::flat_buffer& message, bool text)
+    // Reader: moves `message` into the slot (getting an empty buffer back) and wakes the writer. Then
+    //     while (slot.held_for_writer()) co_await slot.reader_wait();
+    // and the message was handed over unless writer_has_finished().
+    void put(beast::flat_buffer& message, bool text)
     {
         std::swap(message, buffer_);
         text_ = text;
         full_ = true;
         writer_wakeup_.notify_all();
-        while (full_ && !writer_finished_.is_set())
-            co_await reader_wakeup_.wait();
-        co_return !writer_finished_.is_set();
     }
 
-    // Writer: waits for the next message and swaps it into `out` (which must be empty). On
-    // writer_step::echo the caller must start writing `out` before its next co_await of anything else
+    bool held_for_writer() const noexcept { return full_ && !writer_finished_.is_set(); }
+    auto reader_wait() { return reader_wakeup_.wait(); }
+
+    // Writer: `while (slot.nothing_for_writer()) co_await slot.writer_wait();` then take().
+    bool nothing_for_writer() const noexcept { return !full_ && !reader_finished_ && !going_away_; }
+    auto writer_wait() { return writer_wakeup_.wait(); }
+
+    // Writer, once nothing_for_writer() is false: swaps the next message into `out` (which must be empty).
+    // On writer_step::echo the caller must start writing `out` before its next co_await of anything else
     // (see the ordering note above).
-    net::awaitable<writer_step> take(beast::flat_buffer& out, bool& text)
+    writer_step take(beast::flat_buffer& out, bool& text)
     {
-        while (!full_ && !reader_finished_ && !going_away_)
-            co_await writer_wakeup_.wait();
         if (reader_finished_ && !full_)
-            co_return writer_step::finish;
+            return writer_step::finish;
         if (going_away_)
-            co_return writer_step::go_away;
+            return writer_step::go_away;
         hand_over(out, text);
-        co_return writer_step::echo;
+        return writer_step::echo;
     }
 
     // Writer, going away: the message the reader read before it stopped, if any. Same ordering rule.

@@ -102,6 +102,19 @@ void disarm_deadline(Stream& stream)
         lowest.expires_never();
 }
 
+// What the WebSocket runs on once the HTTP phase is over. Plain TCP hands Beast the bare socket: tcp_stream's
+// deadline is never armed again (Beast's own timers take over), yet its bookkeeping (pending flags, the
+// timer check, the rate policy) ran on every read and write. TLS keeps its stream (the TLS state lives in it).
+template <class Stream>
+auto websocket_transport(Stream stream)
+{
+    disarm_deadline(stream);
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
+        return stream.release_socket();
+    else
+        return stream;
+}
+
 // The TLS handshake, for TLS streams, within the handshake timeout. False when it failed (recorded).
 template <class Stream>
 net::awaitable<bool> secure_transport(Stream& stream, session_context& ctx)
@@ -149,7 +162,10 @@ net::awaitable<void> read_messages(WebSocket& ws, echo_slot& slot, session_conte
             apply_message_handler(ctx.config->on_message, incoming, text);
         if (ctx.config->log->should_log(spdlog::level::debug))
             log_message(ctx, incoming.cdata(), text);
-        if (!co_await slot.put(incoming, text))
+        slot.put(incoming, text);
+        while (slot.held_for_writer())
+            co_await slot.reader_wait();
+        if (slot.writer_has_finished())
         {
             // The writer failed (and recorded why), or it closed for shutdown while this message was being
             // read: after our close frame RFC 6455 allows no more data, so it cannot be echoed.
@@ -181,7 +197,7 @@ net::awaitable<void> read_messages(WebSocket& ws, echo_slot& slot, session_conte
     // written a bounded time to reach the peer, then close the socket so the writer cannot hang.
     using namespace net::experimental::awaitable_operators;
     co_await (slot.wait_writer_finished() || timeout(ctx.config->handshake_timeout));
-    beast::get_lowest_layer(ws).close();
+    beast::close_socket(beast::get_lowest_layer(ws));
 }
 
 // Shutdown's close: 1001 "going away", then Beast waits (within the handshake timeout) for the peer's
@@ -201,28 +217,25 @@ net::awaitable<void> close_going_away(WebSocket& ws, session_context& ctx)
     ctx.summary.close_reason = std::string(ws.reason().reason.c_str());
 }
 
-// One echo. On failure the socket is closed, which also ends a read still waiting on a dead peer.
-// `memory` holds the write's socket operation, which is too big for Asio's own recycling (see handler_memory).
+// One echo's bookkeeping once its write completed. On failure the socket is closed, which also ends a read
+// still waiting on a dead peer.
 template <class WebSocket>
-net::awaitable<bool> write_echo(WebSocket& ws, beast::flat_buffer& message, bool text, handler_memory& memory,
-                                session_context& ctx)
+bool echo_written(WebSocket& ws, beast::flat_buffer& message, bool text, error_code ec, std::size_t written,
+                  session_context& ctx)
 {
-    ws.text(text);
-    auto token = net::bind_allocator(handler_allocator<std::byte>(memory), use_nothrow_awaitable);
-    auto [ec, written] = co_await ws.async_write(message.cdata(), token);
     if (ec)
     {
         if (!ctx.summary.error)
             ctx.summary.error = ec;
-        beast::get_lowest_layer(ws).close();
-        co_return false;
+        beast::close_socket(beast::get_lowest_layer(ws));
+        return false;
     }
     if (ctx.config->stats)
         ctx.config->stats->traffic.sent(text, written);
     ++ctx.summary.messages;
     ctx.summary.bytes += written;
     message.clear();
-    co_return true;
+    return true;
 }
 
 // Echoes each message the reader hands over, with its own type (text stays text); on shutdown, echoes
@@ -232,26 +245,39 @@ net::awaitable<void> write_echoes(WebSocket& ws, echo_slot& slot, session_contex
 {
     beast::flat_buffer outgoing;
     bool text = false;
+    // The write's socket operation is too big for Asio's own recycling (see handler_memory).
     handler_memory write_memory;
+    auto write_token = net::bind_allocator(handler_allocator<std::byte>(write_memory), use_nothrow_awaitable);
     for (;;)
     {
-        auto step = co_await slot.take(outgoing, text);
+        while (slot.nothing_for_writer())
+            co_await slot.writer_wait();
+        auto step = slot.take(outgoing, text);
         if (step == writer_step::finish)
             break;
-        if (step == writer_step::go_away)
+        const bool going_away = step == writer_step::go_away;
+        if (going_away)
         {
             // A read Beast has completed may still wait in the handler queue: let it reach the slot
             // (handlers run in order) and echo it too, before the close frame forbids further data.
             auto executor = co_await net::this_coro::executor;
             co_await net::post(executor, use_nothrow_awaitable);
-            if (slot.take_held(outgoing, text) && !co_await write_echo(ws, outgoing, text, write_memory, ctx))
+            if (!slot.take_held(outgoing, text))
+            {
+                co_await close_going_away(ws, ctx);
                 break;
+            }
+        }
+        // No other co_await between take() and this write: see echo_slot's ordering note.
+        ws.text(text);
+        auto [ec, written] = co_await ws.async_write(outgoing.cdata(), write_token);
+        if (!echo_written(ws, outgoing, text, ec, written, ctx))
+            break;
+        if (going_away)
+        {
             co_await close_going_away(ws, ctx);
             break;
         }
-        // No other co_await between take() and this write: see echo_slot's ordering note.
-        if (!co_await write_echo(ws, outgoing, text, write_memory, ctx))
-            break;
     }
     slot.writer_finished();
 }
@@ -272,7 +298,7 @@ net::awaitable<void> watch_for_shutdown(WebSocket& ws, echo_slot& slot, session_
     if (control.abort().is_set() && !slot.writer_has_finished())
     {
         ctx.summary.error = beast::error::timeout;  // the drain timeout, as the log line will say
-        beast::get_lowest_layer(ws).close();
+        beast::close_socket(beast::get_lowest_layer(ws));
     }
 }
 
@@ -379,8 +405,8 @@ net::awaitable<void> run_session(Stream stream, session_context ctx)
             decision.response.keep_alive(false);
         if (decision.upgrade)
         {
-            disarm_deadline(stream);
-            co_await run_websocket(websocket::stream<Stream>(std::move(stream)), std::move(req), ctx);
+            auto transport = websocket_transport(std::move(stream));
+            co_await run_websocket(websocket::stream<decltype(transport)>(std::move(transport)), std::move(req), ctx);
             break;
         }
         ctx.summary.rejected = decision.rejected;

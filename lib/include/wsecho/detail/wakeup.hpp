@@ -22,7 +22,9 @@ public:
 
     void notify_all() { timer_.cancel(); }
 
-    net::awaitable<void> wait() { co_await timer_.async_wait(use_nothrow_awaitable); }
+    // The timer's operation itself, not a coroutine around it: no frame to allocate per wait (the echo
+    // hand-over waits twice per message). Its result (operation_aborted) carries nothing; callers drop it.
+    auto wait() { return timer_.async_wait(use_nothrow_awaitable); }
 
 private:
     net::steady_timer timer_;
