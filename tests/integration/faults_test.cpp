@@ -6,8 +6,11 @@
 #include <wsecho/detail/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
+
+#include <algorithm>
 
 using namespace std::chrono_literals;
 using namespace wsecho;
@@ -184,6 +187,39 @@ TEST_F(faults_test, drops_a_peer_silent_after_half_a_frame)
 
 namespace {
 
+// One 100 000-byte frame sent in 30 parts, `gap` apart; returns the echo as read back (header included).
+net::awaitable<std::string> trickle_one_message(tcp::endpoint server, clock_type::duration gap)
+{
+    constexpr std::size_t size = 100'000, parts = 30;
+    auto socket = co_await upgraded_socket(server);
+    auto header = frame_header(size);
+    co_await net::async_write(socket, net::buffer(header), net::use_awaitable);
+    std::string part(size / parts + 1, 's');
+    net::steady_timer pause(co_await net::this_coro::executor);
+    for (std::size_t sent = 0; sent < size; sent += part.size())
+    {
+        pause.expires_after(gap);
+        co_await pause.async_wait(net::use_awaitable);
+        co_await net::async_write(socket, net::buffer(part.data(), std::min(part.size(), size - sent)),
+                                  net::use_awaitable);
+    }
+    // A ping may come first if the machine stalled the trickle for a whole tick; skip it.
+    std::string echo;
+    for (;;)
+    {
+        echo.clear();
+        co_await net::async_read(socket, net::dynamic_buffer(echo), net::transfer_exactly(2), net::use_awaitable);
+        if (static_cast<unsigned char>(echo[0]) != 0x89)
+            break;
+        std::string ping(static_cast<unsigned char>(echo[1]) & 0x7f, '\0');
+        co_await net::async_read(socket, net::buffer(ping), net::use_awaitable);
+    }
+    constexpr std::size_t echo_header = 10;  // 0x82, 127, and the 64-bit length
+    co_await net::async_read(socket, net::dynamic_buffer(echo), net::transfer_exactly(echo_header - 2 + size),
+                             net::use_awaitable);
+    co_return echo;
+}
+
 // Sends a close frame and dies before reading the server's reply.
 net::awaitable<void> die_during_close(tcp::endpoint server)
 {
@@ -206,4 +242,18 @@ TEST_F(faults_test, survives_a_client_killed_during_the_close_handshake)
     EXPECT_EQ(test::run_coro(ioc, echo_once(endpoint)), "still serving");
     test::run_coro(ioc, wait_for_sessions(3));
     EXPECT_EQ(open_file_descriptors(), fds_before);
+}
+
+// A message that takes longer than the idle timeout to arrive, but keeps arriving, is not silence: every
+// part read is a sign of life, so the peer is not dropped.
+TEST_F(faults_test, a_message_arriving_slowly_is_not_mistaken_for_silence)
+{
+    restart_with([](server_options& o) { o.idle_timeout = 100ms; });
+    // 30 parts 15 ms apart: 450 ms, three times the 150 ms by which a silent peer is dropped.
+    auto echo = test::run_coro(ioc, trickle_one_message(endpoint, 15ms));
+    ASSERT_EQ(echo.size(), 10u + 100'000u);
+    EXPECT_EQ(static_cast<unsigned char>(echo[0]), 0x82);
+    EXPECT_EQ(echo.find_first_not_of('s', 10), std::string::npos);
+    test::run_coro(ioc, wait_for_sessions(1));
+    EXPECT_FALSE(ended[0].rejected) << "dropped as idle while the message was still arriving";
 }

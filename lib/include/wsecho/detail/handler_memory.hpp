@@ -1,7 +1,8 @@
-// File: wsecho/detail/handler_memory.hpp — one reusable block for the memory of one asynchronous operation
-// at a time, and the allocator that binds it to a completion token (Asio's "allocation" example, in small).
+// File: wsecho/detail/handler_memory.hpp — a per-thread cache of blocks for operations too big for Asio's
+// own recycling, and the allocator that binds it to a completion token.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <new>
 
@@ -10,71 +11,88 @@ namespace wsecho::detail {
 // Asio keeps freed operation memory in a per-thread cache, but only blocks up to 1020 bytes (Asio 1.81:
 // thread_info_base's chunk_size * UCHAR_MAX). The socket operation under a Beast WebSocket write is
 // ~1.2 KiB (it carries 64 buffer descriptors), so each echo's write went to malloc, and the cached block it
-// displaced cost another. A stream has at most one write in flight, so one block per writer is enough;
-// anything else that asks (a larger or a second operation) falls back to the heap.
+// displaced cost another.
 //
-// Asio frees an operation's memory before it runs or destroys the completion handler, so the block is free
-// again before the coroutine that owns it can end.
-class handler_memory
+// Per thread, not per connection: a block of its own in every session cost each idle connection 2 KiB.
+// The cache holds as many blocks as writes were in flight at once on this thread (a round of echoes
+// across many connections), up to `max_cached`; beyond that, blocks go back to the heap.
+class op_block_cache
 {
 public:
-    handler_memory() = default;
-    handler_memory(const handler_memory&) = delete;
-    handler_memory& operator=(const handler_memory&) = delete;
+    static constexpr std::size_t block_size = 2048;
+    static constexpr std::size_t max_cached = 128;  // 256 KiB per thread at most
 
-    void* allocate(std::size_t size)
+    static void* allocate(std::size_t size)
     {
-        if (!in_use_ && size <= sizeof(storage_))
-        {
-            in_use_ = true;
-            return storage_;
-        }
-        return ::operator new(size);
+        if (size > block_size)
+            return ::operator new(size);
+        auto& cache = local();
+        if (cache.count > 0)
+            return cache.blocks[--cache.count];
+        return ::operator new(block_size);
     }
 
-    void deallocate(void* pointer) noexcept
+    static void deallocate(void* pointer, std::size_t size) noexcept
     {
-        if (pointer == storage_)
-            in_use_ = false;
-        else
-            ::operator delete(pointer);
+        if (size <= block_size)
+        {
+            auto& cache = local();
+            if (cache.count < max_cached)
+            {
+                cache.blocks[cache.count++] = pointer;
+                return;
+            }
+        }
+        ::operator delete(pointer);
     }
 
 private:
-    alignas(std::max_align_t) unsigned char storage_[2048];
-    bool in_use_ = false;
+    struct cache_type
+    {
+        std::array<void*, max_cached> blocks{};
+        std::size_t count = 0;
+
+        cache_type() = default;
+        cache_type(const cache_type&) = delete;
+        cache_type& operator=(const cache_type&) = delete;
+        ~cache_type()
+        {
+            for (std::size_t i = 0; i < count; ++i)
+                ::operator delete(blocks[i]);
+        }
+    };
+
+    static cache_type& local()
+    {
+        thread_local cache_type cache;
+        return cache;
+    }
 };
 
-// Bind it with net::bind_allocator(handler_allocator<void>(memory), token); Beast and Asio pass it down to
-// the operations they start.
+// Bind it with net::bind_allocator(op_block_allocator<std::byte>(), token); Beast and Asio pass it down to
+// the operations they start. Stateless: every instance draws from the calling thread's cache.
 template <class T>
-class handler_allocator
+class op_block_allocator
 {
 public:
     using value_type = T;
 
-    explicit handler_allocator(handler_memory& memory) noexcept : memory_(&memory) {}
+    op_block_allocator() noexcept = default;
 
     template <class U>
-    handler_allocator(const handler_allocator<U>& other) noexcept : memory_(other.memory_)
+    op_block_allocator(const op_block_allocator<U>&) noexcept
     {
     }
 
-    T* allocate(std::size_t n) { return static_cast<T*>(memory_->allocate(sizeof(T) * n)); }
+    T* allocate(std::size_t n) { return static_cast<T*>(op_block_cache::allocate(sizeof(T) * n)); }
 
-    void deallocate(T* pointer, std::size_t) noexcept { memory_->deallocate(pointer); }
+    void deallocate(T* pointer, std::size_t n) noexcept { op_block_cache::deallocate(pointer, sizeof(T) * n); }
 
     template <class U>
-    bool operator==(const handler_allocator<U>& other) const noexcept
+    bool operator==(const op_block_allocator<U>&) const noexcept
     {
-        return memory_ == other.memory_;
+        return true;
     }
-
-private:
-    template <class>
-    friend class handler_allocator;
-
-    handler_memory* memory_;
 };
 
 }  // namespace wsecho::detail

@@ -7,6 +7,7 @@
 
 #include <wsecho/detail/echo_slot.hpp>
 #include <wsecho/detail/handler_memory.hpp>
+#include <wsecho/detail/keep_alive.hpp>
 #include <wsecho/detail/session_registry.hpp>
 #include <wsecho/deflate.hpp>
 #include <wsecho/detail/wakeup.hpp>
@@ -62,6 +63,7 @@ struct session_context
     bool over_capacity = false;  // answer the first request with 503, then close
     std::uint64_t requests = 0;  // plain HTTP requests answered
     std::shared_ptr<session_control> control;  // the server's shutdown requests; null: none will come
+    liveness peer;                             // what the keep-alive watches
 
     bool going_away() const { return control && control->going_away().is_set(); }
 };
@@ -150,8 +152,16 @@ net::awaitable<void> read_messages(WebSocket& ws, echo_slot& slot, session_conte
     error_code ec;
     for (;;)
     {
+        // async_read_some, not async_read: each part of a message that arrives is a sign of life for the
+        // keep-alive, so a large message on a slow link is not mistaken for silence.
         std::size_t size = 0;
-        std::tie(ec, size) = co_await ws.async_read(incoming, use_nothrow_awaitable);
+        do
+        {
+            std::size_t part = 0;
+            std::tie(ec, part) = co_await ws.async_read_some(incoming, 0, use_nothrow_awaitable);
+            size += part;
+            ctx.peer.heard_from_peer();
+        } while (!ec && !ws.is_message_done());
         if (ec)
             break;
         bool text = ws.got_text();
@@ -245,9 +255,8 @@ net::awaitable<void> write_echoes(WebSocket& ws, echo_slot& slot, session_contex
 {
     beast::flat_buffer outgoing;
     bool text = false;
-    // The write's socket operation is too big for Asio's own recycling (see handler_memory).
-    handler_memory write_memory;
-    auto write_token = net::bind_allocator(handler_allocator<std::byte>(write_memory), use_nothrow_awaitable);
+    // The write's socket operation is too big for Asio's own recycling (see op_block_cache).
+    auto write_token = net::bind_allocator(op_block_allocator<std::byte>(), use_nothrow_awaitable);
     for (;;)
     {
         while (slot.nothing_for_writer())
@@ -302,14 +311,26 @@ net::awaitable<void> watch_for_shutdown(WebSocket& ws, echo_slot& slot, session_
     }
 }
 
+// The echo itself: the reader, the writer and (when the server can shut down) the watcher, joined.
+template <class WebSocket>
+net::awaitable<void> serve_messages(WebSocket& ws, echo_slot& slot, session_context& ctx)
+{
+    using namespace net::experimental::awaitable_operators;
+    if (ctx.control)
+        co_await (read_messages(ws, slot, ctx) && write_echoes(ws, slot, ctx) &&
+                  watch_for_shutdown(ws, slot, ctx));
+    else
+        co_await (read_messages(ws, slot, ctx) && write_echoes(ws, slot, ctx));
+}
+
 template <class Stream>
 net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request req, session_context& ctx)
 {
     const session_config& cfg = *ctx.config;
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = cfg.handshake_timeout;  // also bounds the closing handshake
-    timeouts.idle_timeout = cfg.idle_timeout;
-    timeouts.keep_alive_pings = true;
+    timeouts.idle_timeout = websocket::stream_base::none();  // keep_alive does it, without a cost per message
+    timeouts.keep_alive_pings = false;
     ws.set_option(timeouts);
     ws.read_message_max(cfg.max_message_bytes);  // Beast applies it to the inflated size
     if (cfg.deflate.enabled)
@@ -324,6 +345,7 @@ net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request re
     // Our close completes first, so the pending read then ends with operation_aborted, not closed: the
     // rejection is recorded here, where the code is known.
     ws.control_callback([&ws, &ctx](websocket::frame_type kind, beast::string_view) {
+        ctx.peer.heard_from_peer();  // a pong (or ping) inside a quiet spell keeps the connection
         if (kind != websocket::frame_type::close || ws.reason().code <= max_valid_close_code)
             return;
         ctx.summary.close_code = received_close_code(ws.reason());
@@ -337,6 +359,7 @@ net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request re
         ctx.summary.error = ec;  // Beast has answered 400 (or 426 for a wrong version) already
         co_return;
     }
+    req = {};  // its headers would otherwise stay allocated for the connection's whole life
     ctx.summary.upgraded = true;
     if (cfg.stats)
         cfg.stats->upgraded.fetch_add(1, std::memory_order_relaxed);
@@ -344,11 +367,10 @@ net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request re
 
     echo_slot slot(ws.get_executor());
     using namespace net::experimental::awaitable_operators;
-    if (ctx.control)
-        co_await (read_messages(ws, slot, ctx) && write_echoes(ws, slot, ctx) &&
-                  watch_for_shutdown(ws, slot, ctx));
+    if (cfg.idle_timeout.count() > 0)
+        co_await (serve_messages(ws, slot, ctx) || keep_alive(ws, ctx.peer, cfg.idle_timeout, ctx.summary.error));
     else
-        co_await (read_messages(ws, slot, ctx) && write_echoes(ws, slot, ctx));
+        co_await serve_messages(ws, slot, ctx);
 }
 
 // The next HTTP request. A keep-alive connection waiting for one ends when the server goes away
@@ -405,6 +427,7 @@ net::awaitable<void> run_session(Stream stream, session_context ctx)
             decision.response.keep_alive(false);
         if (decision.upgrade)
         {
+            buffer = {};  // the HTTP phase's read buffer would otherwise stay for the connection's whole life
             auto transport = websocket_transport(std::move(stream));
             co_await run_websocket(websocket::stream<decltype(transport)>(std::move(transport)), std::move(req), ctx);
             break;
