@@ -6,7 +6,7 @@
 #pragma once
 
 #include <wsecho/detail/echo_slot.hpp>
-#include <wsecho/detail/handler_memory.hpp>
+#include <wsecho/detail/op_block_cache.hpp>
 #include <wsecho/detail/keep_alive.hpp>
 #include <wsecho/detail/session_registry.hpp>
 #include <wsecho/deflate.hpp>
@@ -63,7 +63,7 @@ struct session_context
     bool over_capacity = false;  // answer the first request with 503, then close
     std::uint64_t requests = 0;  // plain HTTP requests answered
     std::shared_ptr<session_control> control;  // the server's shutdown requests; null: none will come
-    liveness peer;                             // what the keep-alive watches
+    detail::liveness liveness;                 // what the keep-alive watches
 
     bool going_away() const { return control && control->going_away().is_set(); }
 };
@@ -160,7 +160,7 @@ net::awaitable<void> read_messages(WebSocket& ws, echo_slot& slot, session_conte
             std::size_t part = 0;
             std::tie(ec, part) = co_await ws.async_read_some(incoming, 0, use_nothrow_awaitable);
             size += part;
-            ctx.peer.heard_from_peer();
+            ctx.liveness.heard_from_peer();
         } while (!ec && !ws.is_message_done());
         if (ec)
             break;
@@ -345,7 +345,7 @@ net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request re
     // Our close completes first, so the pending read then ends with operation_aborted, not closed: the
     // rejection is recorded here, where the code is known.
     ws.control_callback([&ws, &ctx](websocket::frame_type kind, beast::string_view) {
-        ctx.peer.heard_from_peer();  // a pong (or ping) inside a quiet spell keeps the connection
+        ctx.liveness.heard_from_peer();  // a pong (or ping) inside a quiet spell keeps the connection
         if (kind != websocket::frame_type::close || ws.reason().code <= max_valid_close_code)
             return;
         ctx.summary.close_code = received_close_code(ws.reason());
@@ -368,7 +368,7 @@ net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request re
     echo_slot slot(ws.get_executor());
     using namespace net::experimental::awaitable_operators;
     if (cfg.idle_timeout.count() > 0)
-        co_await (serve_messages(ws, slot, ctx) || keep_alive(ws, ctx.peer, cfg.idle_timeout, ctx.summary.error));
+        co_await (serve_messages(ws, slot, ctx) || keep_alive(ws, ctx.liveness, cfg.idle_timeout, ctx.summary.error));
     else
         co_await serve_messages(ws, slot, ctx);
 }

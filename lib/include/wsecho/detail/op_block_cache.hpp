@@ -1,4 +1,4 @@
-// File: wsecho/detail/handler_memory.hpp — a per-thread cache of blocks for operations too big for Asio's
+// File: wsecho/detail/op_block_cache.hpp — a per-thread cache of blocks for operations too big for Asio's
 // own recycling, and the allocator that binds it to a completion token.
 #pragma once
 
