@@ -1,11 +1,11 @@
 // File: wsecho/detail/session.hpp — the session coroutine: plain HTTP requests until one upgrades, then the
-// WebSocket echo loop as a reader and a writer coroutine joined with `&&`.
+// WebSocket echo loop, joined with `&&` to a shutdown watcher and raced with `||` against the keep-alive.
 //
 // Templated on the transport so unit tests run it over beast::test::stream; the beast::tcp_stream
 // instantiation is compiled once, in session.cpp, and the TLS one in session_tls.cpp.
 #pragma once
 
-#include <wsecho/detail/echo_slot.hpp>
+#include <wsecho/detail/echo_state.hpp>
 #include <wsecho/detail/op_block_cache.hpp>
 #include <wsecho/detail/keep_alive.hpp>
 #include <wsecho/detail/session_registry.hpp>
@@ -144,74 +144,8 @@ inline void apply_message_handler(const message_handler& handler, beast::flat_bu
     handler(payload, text);
 }
 
-// Reads messages and hands each to the writer; ends on the peer's close or any error.
-template <class WebSocket>
-net::awaitable<void> read_messages(WebSocket& ws, echo_slot& slot, session_context& ctx)
-{
-    beast::flat_buffer incoming;
-    error_code ec;
-    for (;;)
-    {
-        // async_read_some, not async_read: each part of a message that arrives is a sign of life for the
-        // keep-alive, so a large message on a slow link is not mistaken for silence.
-        std::size_t size = 0;
-        do
-        {
-            std::size_t part = 0;
-            std::tie(ec, part) = co_await ws.async_read_some(incoming, 0, use_nothrow_awaitable);
-            size += part;
-            ctx.liveness.heard_from_peer();
-        } while (!ec && !ws.is_message_done());
-        if (ec)
-            break;
-        bool text = ws.got_text();
-        if (ctx.config->stats)
-            ctx.config->stats->traffic.received(text, size);
-        // Here rather than in the writer: the handler's work overlaps the echo of the previous message.
-        if (ctx.config->on_message)
-            apply_message_handler(ctx.config->on_message, incoming, text);
-        if (ctx.config->log->should_log(spdlog::level::debug))
-            log_message(ctx, incoming.cdata(), text);
-        slot.put(incoming, text);
-        while (slot.held_for_writer())
-            co_await slot.reader_wait();
-        if (slot.writer_has_finished())
-        {
-            // The writer failed (and recorded why), or it closed for shutdown while this message was being
-            // read: after our close frame RFC 6455 allows no more data, so it cannot be echoed.
-            if (ctx.summary.close_sent)
-                ++ctx.summary.unechoed;
-            break;
-        }
-        if (slot.going_away())
-        {
-            // Shutdown: read nothing more. The writer echoes what it holds and closes; Beast's close then
-            // reads the peer's reply itself.
-            co_await slot.wait_writer_finished();
-            co_return;
-        }
-    }
-    slot.reader_finished();
-
-    if (ec == websocket::error::closed)
-    {
-        // Beast has already echoed the peer's close code and torn the connection down.
-        ctx.summary.close_code = received_close_code(ws.reason());
-        ctx.summary.close_reason = std::string(ws.reason().reason.c_str());
-        co_return;
-    }
-    // After our own close (shutdown) the read ends with operation_aborted: that is the plan, not an error.
-    if (ec && !ctx.summary.error && !ctx.summary.close_sent)
-        ctx.summary.error = ec;
-    // The stream has failed, which also stops Beast's idle timer: give an echo that is still being
-    // written a bounded time to reach the peer, then close the socket so the writer cannot hang.
-    using namespace net::experimental::awaitable_operators;
-    co_await (slot.wait_writer_finished() || timeout(ctx.config->handshake_timeout));
-    beast::close_socket(beast::get_lowest_layer(ws));
-}
-
 // Shutdown's close: 1001 "going away", then Beast waits (within the handshake timeout) for the peer's
-// reply while the reader's pending read ends with operation_aborted.
+// reply. A read still pending in the echo loop ends with operation_aborted.
 template <class WebSocket>
 net::awaitable<void> close_going_away(WebSocket& ws, session_context& ctx)
 {
@@ -227,8 +161,8 @@ net::awaitable<void> close_going_away(WebSocket& ws, session_context& ctx)
     ctx.summary.close_reason = std::string(ws.reason().reason.c_str());
 }
 
-// One echo's bookkeeping once its write completed. On failure the socket is closed, which also ends a read
-// still waiting on a dead peer.
+// One echo's bookkeeping once its write completed. On failure the socket is closed, so a ping the
+// keep-alive queued behind the write cannot wait on a dead peer.
 template <class WebSocket>
 bool echo_written(WebSocket& ws, beast::flat_buffer& message, bool text, error_code ec, std::size_t written,
                   session_context& ctx)
@@ -248,79 +182,116 @@ bool echo_written(WebSocket& ws, beast::flat_buffer& message, bool text, error_c
     return true;
 }
 
-// Echoes each message the reader hands over, with its own type (text stays text); on shutdown, echoes
-// what has been read and then closes with 1001.
+// Reads each message and echoes it with its own type (text stays text), then reads the next. One buffer,
+// reused: steady state allocates nothing. A peer that stops reading stalls us after one message instead of
+// growing memory, and Beast's answer to a peer's close frame (sent from inside our read) can never overtake
+// an echo we owe. Ends on the peer's close, any error, or shutdown (see watch_for_shutdown).
 template <class WebSocket>
-net::awaitable<void> write_echoes(WebSocket& ws, echo_slot& slot, session_context& ctx)
+net::awaitable<void> echo_messages(WebSocket& ws, echo_state& state, session_context& ctx)
 {
-    beast::flat_buffer outgoing;
-    bool text = false;
+    beast::flat_buffer message;
     // The write's socket operation is too big for Asio's own recycling (see op_block_cache).
     auto write_token = net::bind_allocator(op_block_allocator<std::byte>(), use_nothrow_awaitable);
+    error_code ec;
     for (;;)
     {
-        while (slot.nothing_for_writer())
-            co_await slot.writer_wait();
-        auto step = slot.take(outgoing, text);
-        if (step == writer_step::finish)
-            break;
-        const bool going_away = step == writer_step::go_away;
-        if (going_away)
+        // async_read_some, not async_read: each part of a message that arrives is a sign of life for the
+        // keep-alive, so a large message on a slow link is not mistaken for silence.
+        std::size_t size = 0;
+        do
         {
-            // A read Beast has completed may still wait in the handler queue: let it reach the slot
-            // (handlers run in order) and echo it too, before the close frame forbids further data.
-            auto executor = co_await net::this_coro::executor;
-            co_await net::post(executor, use_nothrow_awaitable);
-            if (!slot.take_held(outgoing, text))
-            {
-                co_await close_going_away(ws, ctx);
-                break;
-            }
+            std::size_t part = 0;
+            std::tie(ec, part) = co_await ws.async_read_some(message, 0, use_nothrow_awaitable);
+            size += part;
+            ctx.liveness.heard_from_peer();
+        } while (!ec && !ws.is_message_done());
+        if (ec)
+            break;
+        bool text = ws.got_text();
+        if (ctx.config->stats)
+            ctx.config->stats->traffic.received(text, size);
+        if (ctx.summary.close_sent)
+        {
+            // Completed after our shutdown close went out: RFC 6455 allows no data after it.
+            ++ctx.summary.unechoed;
+            break;
         }
-        // No other co_await between take() and this write: see echo_slot's ordering note.
+        if (ctx.config->on_message)
+            apply_message_handler(ctx.config->on_message, message, text);
+        if (ctx.config->log->should_log(spdlog::level::debug))
+            log_message(ctx, message.cdata(), text);
+        state.writing = true;
         ws.text(text);
-        auto [ec, written] = co_await ws.async_write(outgoing.cdata(), write_token);
-        if (!echo_written(ws, outgoing, text, ec, written, ctx))
+        auto [write_ec, written] = co_await ws.async_write(message.cdata(), write_token);
+        state.writing = false;
+        if (!echo_written(ws, message, text, write_ec, written, ctx))
             break;
-        if (going_away)
+        if (state.going_away)
         {
+            // Shutdown came while we were writing: the watcher left the close to us. Beast's close reads the
+            // peer's reply itself.
             co_await close_going_away(ws, ctx);
             break;
         }
     }
-    slot.writer_finished();
+    state.finished.set();
+
+    if (ec == websocket::error::closed)
+    {
+        // Beast has already echoed the peer's close code and torn the connection down.
+        ctx.summary.close_code = received_close_code(ws.reason());
+        ctx.summary.close_reason = std::string(ws.reason().reason.c_str());
+        co_return;
+    }
+    // After our own close (shutdown) the read ends with operation_aborted: that is the plan, not an error.
+    if (ec && !ctx.summary.error && !ctx.summary.close_sent)
+        ctx.summary.error = ec;
 }
 
-// The third coroutine of a WebSocket session: turns the server's shutdown requests into actions.
-// Going away is handed to the writer, which owns the close frame (never cancelling the reader's read:
-// a cancelled WebSocket read kills the stream); an abort, past the drain timeout, closes the socket.
+// Past the drain timeout the server aborts: closing the socket ends whatever the session still waits for
+// (a write to a peer that stopped reading, a close reply that never comes). Beast's close does not end on a
+// cancellation, so this closes the socket rather than cancelling anything. Returns early (doing nothing)
+// when a `||` cancels it.
 template <class WebSocket>
-net::awaitable<void> watch_for_shutdown(WebSocket& ws, echo_slot& slot, session_context& ctx)
+net::awaitable<void> close_on_abort(WebSocket& ws, session_context& ctx)
+{
+    co_await ctx.control->abort().wait();
+    if (!ctx.control->abort().is_set())
+        co_return;
+    ctx.summary.error = beast::error::timeout;  // the drain timeout, as the log line will say
+    beast::close_socket(beast::get_lowest_layer(ws));
+}
+
+// The second coroutine of a WebSocket session: turns the server's shutdown requests into actions, never
+// cancelling the loop's pending read (a cancelled WebSocket read kills the stream). Going away closes
+// with 1001 at once if the loop is waiting for a message, or after the echo it is writing.
+template <class WebSocket>
+net::awaitable<void> watch_for_shutdown(WebSocket& ws, echo_state& state, session_context& ctx)
 {
     using namespace net::experimental::awaitable_operators;
-    auto& control = *ctx.control;
-    co_await (control.going_away().wait() || slot.wait_writer_finished());
-    if (slot.writer_has_finished())
+    co_await (ctx.control->going_away().wait() || state.finished.wait());
+    if (state.finished.is_set())
         co_return;
-    slot.request_going_away();
-    co_await (control.abort().wait() || slot.wait_writer_finished());
-    if (control.abort().is_set() && !slot.writer_has_finished())
-    {
-        ctx.summary.error = beast::error::timeout;  // the drain timeout, as the log line will say
-        beast::close_socket(beast::get_lowest_layer(ws));
-    }
+    state.going_away = true;
+    // A read Beast has completed may still wait in the handler queue: let it reach the loop first (handlers
+    // run in order), which then writes its echo and closes after it.
+    auto executor = co_await net::this_coro::executor;
+    co_await net::post(executor, use_nothrow_awaitable);
+    if (!state.writing && !state.finished.is_set() && !ctx.summary.close_sent)
+        co_await (close_going_away(ws, ctx) || close_on_abort(ws, ctx));
+    if (!state.finished.is_set())
+        co_await (state.finished.wait() || close_on_abort(ws, ctx));
 }
 
-// The echo itself: the reader, the writer and (when the server can shut down) the watcher, joined.
+// The echo itself: the echo loop and (when the server can shut down) the watcher, joined.
 template <class WebSocket>
-net::awaitable<void> serve_messages(WebSocket& ws, echo_slot& slot, session_context& ctx)
+net::awaitable<void> serve_messages(WebSocket& ws, echo_state& state, session_context& ctx)
 {
     using namespace net::experimental::awaitable_operators;
     if (ctx.control)
-        co_await (read_messages(ws, slot, ctx) && write_echoes(ws, slot, ctx) &&
-                  watch_for_shutdown(ws, slot, ctx));
+        co_await (echo_messages(ws, state, ctx) && watch_for_shutdown(ws, state, ctx));
     else
-        co_await (read_messages(ws, slot, ctx) && write_echoes(ws, slot, ctx));
+        co_await echo_messages(ws, state, ctx);
 }
 
 template <class Stream>
@@ -365,12 +336,12 @@ net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request re
         cfg.stats->upgraded.fetch_add(1, std::memory_order_relaxed);
     cfg.log->info("#{} {} connected", ctx.summary.id, ctx.summary.peer);
 
-    echo_slot slot(ws.get_executor());
+    echo_state state(ws.get_executor());
     using namespace net::experimental::awaitable_operators;
     if (cfg.idle_timeout.count() > 0)
-        co_await (serve_messages(ws, slot, ctx) || keep_alive(ws, ctx.liveness, cfg.idle_timeout, ctx.summary.error));
+        co_await (serve_messages(ws, state, ctx) || keep_alive(ws, ctx.liveness, cfg.idle_timeout, ctx.summary.error));
     else
-        co_await serve_messages(ws, slot, ctx);
+        co_await serve_messages(ws, state, ctx);
 }
 
 // The next HTTP request. A keep-alive connection waiting for one ends when the server goes away
