@@ -5,6 +5,7 @@
 // instantiation is compiled once, in session.cpp, and the TLS one in session_tls.cpp.
 #pragma once
 
+#include <wsecho/detail/coalescing_stream.hpp>
 #include <wsecho/detail/echo_state.hpp>
 #include <wsecho/detail/op_block_cache.hpp>
 #include <wsecho/detail/keep_alive.hpp>
@@ -106,15 +107,34 @@ void disarm_deadline(Stream& stream)
 
 // What the WebSocket runs on once the HTTP phase is over. Plain TCP hands Beast the bare socket: tcp_stream's
 // deadline is never armed again (Beast's own timers take over), yet its bookkeeping (pending flags, the
-// timer check, the rate policy) ran on every read and write. TLS keeps its stream (the TLS state lives in it).
+// timer check, the rate policy) ran on every read and write. Over the socket, a coalescing_stream gathers the
+// echoes of pipelined messages into one write. TLS keeps its stream (the TLS state lives in it).
 template <class Stream>
 auto websocket_transport(Stream stream)
 {
     disarm_deadline(stream);
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
-        return stream.release_socket();
+        return coalescing_stream<tcp::socket>(stream.release_socket());
     else
         return stream;
+}
+
+// Over a coalescing_stream, a small echo is framed here and queued, to go out with the echoes of the other
+// messages Beast already holds when it next reads from the peer. Not with permessage-deflate (the frame would
+// need compressing) nor for large echoes (Beast writes them without a copy). False: write it with Beast.
+// Nor when the queue is backed up or failed: Beast's write then waits for the queue (or reports its error).
+template <class WebSocket>
+bool queue_echo(WebSocket& ws, const beast::flat_buffer& message, bool text, const session_config& cfg)
+{
+    if constexpr (requires { ws.next_layer().append_echo(text, message.cdata()); })
+    {
+        auto& layer = ws.next_layer();
+        if (cfg.deflate.enabled || message.size() > layer.max_framed_bytes)
+            return false;
+        return layer.append_echo(text, message.cdata());
+    }
+    else
+        return false;
 }
 
 // The TLS handshake, for TLS streams, within the handshake timeout. False when it failed (recorded).
@@ -221,8 +241,13 @@ net::awaitable<void> echo_messages(WebSocket& ws, echo_state& state, session_con
         if (ctx.config->log->should_log(spdlog::level::debug))
             log_message(ctx, message.cdata(), text);
         state.writing = true;
-        ws.text(text);
-        auto [write_ec, written] = co_await ws.async_write(message.cdata(), write_token);
+        error_code write_ec;
+        std::size_t written = message.size();
+        if (!queue_echo(ws, message, text, *ctx.config))
+        {
+            ws.text(text);
+            std::tie(write_ec, written) = co_await ws.async_write(message.cdata(), write_token);
+        }
         state.writing = false;
         if (!echo_written(ws, message, text, write_ec, written, ctx))
             break;
