@@ -25,6 +25,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -202,6 +203,10 @@ bool echo_written(WebSocket& ws, beast::flat_buffer& message, bool text, error_c
     return true;
 }
 
+// The first part of each message is read into at most this much room. Left to choose, Beast makes room for
+// 1536 bytes (its TCP frame size), and a connection waiting for its next message holds that room all along.
+inline constexpr std::size_t first_part_bytes = 512;
+
 // Reads each message and echoes it with its own type (text stays text), then reads the next. One buffer,
 // reused: steady state allocates nothing. A peer that stops reading stalls us after one message instead of
 // growing memory, and Beast's answer to a peer's close frame (sent from inside our read) can never overtake
@@ -221,7 +226,8 @@ net::awaitable<void> echo_messages(WebSocket& ws, echo_state& state, session_con
         do
         {
             std::size_t part = 0;
-            std::tie(ec, part) = co_await ws.async_read_some(message, 0, use_nothrow_awaitable);
+            const std::size_t limit = size == 0 ? first_part_bytes : 0;  // 0: as much as Beast holds
+            std::tie(ec, part) = co_await ws.async_read_some(message, limit, use_nothrow_awaitable);
             size += part;
             ctx.liveness.heard_from_peer();
         } while (!ec && !ws.is_message_done());
@@ -388,16 +394,12 @@ net::awaitable<std::tuple<error_code, std::size_t>> read_request(Stream& stream,
     co_return std::tuple{error_code(net::error::operation_aborted), std::size_t{0}};
 }
 
-// One connection: HTTP request/response until a request upgrades to the echo WebSocket.
+// The HTTP phase: answers requests until one upgrades (returned) or the connection ends (nothing). A coroutine
+// of its own so that its parser, buffers and response are freed before the WebSocket's long life starts.
 template <class Stream>
-net::awaitable<void> run_session(Stream stream, session_context ctx)
+net::awaitable<std::optional<http_request>> serve_http(Stream& stream, session_context& ctx)
 {
     const session_config& cfg = *ctx.config;
-    if (!co_await secure_transport(stream, ctx))
-    {
-        finish_session(ctx);
-        co_return;
-    }
     beast::flat_buffer buffer;
     for (;; ++ctx.requests)
     {
@@ -411,7 +413,7 @@ net::awaitable<void> run_session(Stream stream, session_context ctx)
                 ctx.summary.error = ec;
             if (auto res = response_for_read_error(ctx, ec))
                 co_await http::async_write(stream, *res, use_nothrow_awaitable);
-            break;
+            co_return std::nullopt;
         }
         http_request req = parser.release();
         route_decision decision = ctx.over_capacity ? route_decision{.response = over_capacity_response(ctx, req),
@@ -422,17 +424,28 @@ net::awaitable<void> run_session(Stream stream, session_context ctx)
         if (ctx.going_away())
             decision.response.keep_alive(false);
         if (decision.upgrade)
-        {
-            buffer = {};  // the HTTP phase's read buffer would otherwise stay for the connection's whole life
-            auto transport = websocket_transport(std::move(stream));
-            co_await run_websocket(websocket::stream<decltype(transport)>(std::move(transport)), std::move(req), ctx);
-            break;
-        }
+            co_return std::optional<http_request>(std::move(req));
         ctx.summary.rejected = decision.rejected;
         log_http_exchange(ctx, req, decision.response);
         auto [ec, size] = co_await http::async_write(stream, decision.response, use_nothrow_awaitable);
         if (ec || !decision.response.keep_alive())
-            break;
+            co_return std::nullopt;
+    }
+}
+
+// One connection: HTTP request/response until a request upgrades to the echo WebSocket.
+template <class Stream>
+net::awaitable<void> run_session(Stream stream, session_context ctx)
+{
+    if (!co_await secure_transport(stream, ctx))
+    {
+        finish_session(ctx);
+        co_return;
+    }
+    if (auto upgrade = co_await serve_http(stream, ctx))
+    {
+        auto transport = websocket_transport(std::move(stream));
+        co_await run_websocket(websocket::stream<decltype(transport)>(std::move(transport)), std::move(*upgrade), ctx);
     }
     finish_session(ctx);
 }
