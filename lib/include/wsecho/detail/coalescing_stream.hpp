@@ -138,7 +138,9 @@ public:
     auto async_write_some(const ConstBufferSequence& buffers, WriteToken&& token)
     {
         return net::async_initiate<WriteToken, void(error_code, std::size_t)>(
-            [this](auto handler, const ConstBufferSequence& data) { write_through(data, std::move(handler)); },
+            [self = this](auto handler, const ConstBufferSequence& data) {
+                self->write_through(data, std::move(handler));
+            },
             token, buffers);
     }
 
@@ -178,10 +180,10 @@ private:
         if (s.in_flight || s.pending.size() > 0)
         {
             // After what is already queued.
-            after_flush([this, ex = get_executor(), data, handler = std::move(handler)](error_code ec) mutable {
+            after_flush([self = this, ex = get_executor(), data, handler = std::move(handler)](error_code ec) mutable {
                 if (ec)
                     return post_completion(ex, std::move(handler), ec, std::size_t{0});
-                write_through(data, std::move(handler));
+                self->write_through(data, std::move(handler));
             });
             return;
         }
