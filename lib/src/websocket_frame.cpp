@@ -1,6 +1,9 @@
 // File: websocket_frame.cpp — the one frame format the server writes itself (see coalescing_stream.hpp).
 #include <wsecho/detail/coalescing_stream.hpp>
 
+#include <array>
+#include <cstdint>
+
 namespace wsecho::detail {
 
 void append_frame(beast::flat_buffer& out, bool text, net::const_buffer payload)

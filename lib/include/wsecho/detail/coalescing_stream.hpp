@@ -28,8 +28,6 @@
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
-#include <array>
-#include <cstdint>
 #include <memory>
 #include <utility>
 

@@ -165,6 +165,14 @@ inline void apply_message_handler(const message_handler& handler, beast::flat_bu
     handler(payload, text);
 }
 
+// The close frame the peer sent (or answered ours with), for the session's log line and counters.
+template <class WebSocket>
+void record_peer_close(const WebSocket& ws, session_context& ctx)
+{
+    ctx.summary.close_code = received_close_code(ws.reason());
+    ctx.summary.close_reason = std::string(ws.reason().reason.c_str());
+}
+
 // Shutdown's close: 1001 "going away", then Beast waits (within the handshake timeout) for the peer's
 // reply. A read still pending in the echo loop ends with operation_aborted.
 template <class WebSocket>
@@ -178,8 +186,7 @@ net::awaitable<void> close_going_away(WebSocket& ws, session_context& ctx)
             ctx.summary.error = ec;
         co_return;
     }
-    ctx.summary.close_code = received_close_code(ws.reason());
-    ctx.summary.close_reason = std::string(ws.reason().reason.c_str());
+    record_peer_close(ws, ctx);
 }
 
 // One echo's bookkeeping once its write completed. On failure the socket is closed, so a ping the
@@ -270,8 +277,7 @@ net::awaitable<void> echo_messages(WebSocket& ws, echo_state& state, session_con
     if (ec == websocket::error::closed)
     {
         // Beast has already echoed the peer's close code and torn the connection down.
-        ctx.summary.close_code = received_close_code(ws.reason());
-        ctx.summary.close_reason = std::string(ws.reason().reason.c_str());
+        record_peer_close(ws, ctx);
         co_return;
     }
     // After our own close (shutdown) the read ends with operation_aborted: that is the plan, not an error.
