@@ -272,7 +272,7 @@ void start_session(tcp::socket socket, std::uint64_t id, bool over_capacity,
                       detail::run_session(detail::tls_stream(beast::tcp_stream(std::move(socket)), *tls), std::move(ctx)),
                       log_session_failure{config->log, id});
     else
-        net::co_spawn(executor, detail::run_session(beast::tcp_stream(std::move(socket)), std::move(ctx)),
+        net::co_spawn(executor, detail::run_session(std::move(socket), std::move(ctx)),
                       log_session_failure{config->log, id});
 }
 

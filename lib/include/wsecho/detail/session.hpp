@@ -1,7 +1,7 @@
 // File: wsecho/detail/session.hpp — the session coroutine: plain HTTP requests until one upgrades, then the
-// WebSocket echo loop, joined with `&&` to a shutdown watcher and raced with `||` against the keep-alive.
+// WebSocket echo loop, joined with `&&` to a supervisor (keep-alive and shutdown).
 //
-// Templated on the transport so unit tests run it over beast::test::stream; the beast::tcp_stream
+// Templated on the transport so unit tests run it over beast::test::stream; the plain TCP (tcp::socket)
 // instantiation is compiled once, in session.cpp, and the TLS one in session_tls.cpp.
 #pragma once
 
@@ -64,10 +64,10 @@ struct session_context
     std::shared_ptr<const session_config> config;
     bool over_capacity = false;  // answer the first request with 503, then close
     std::uint64_t requests = 0;  // plain HTTP requests answered
-    std::shared_ptr<session_control> control;  // the server's shutdown requests; null: none will come
+    std::shared_ptr<session_control> control;  // the server's shutdown requests; run_session makes one if null
     detail::liveness liveness;                 // what the keep-alive watches
 
-    bool going_away() const { return control && control->going_away().is_set(); }
+    bool going_away() const { return control && control->going_away(); }
 };
 
 // The highest close code RFC 6455 lets a peer send (4000-4999 are for applications).
@@ -106,16 +106,16 @@ void disarm_deadline(Stream& stream)
         lowest.expires_never();
 }
 
-// What the WebSocket runs on once the HTTP phase is over. Plain TCP hands Beast the bare socket: tcp_stream's
-// deadline is never armed again (Beast's own timers take over), yet its bookkeeping (pending flags, the
-// timer check, the rate policy) ran on every read and write. Over the socket, a coalescing_stream gathers the
-// echoes of pipelined messages into one write. TLS keeps its stream (the TLS state lives in it).
+// What the WebSocket runs on once the HTTP phase is over. Plain TCP hands Beast the bare socket (a
+// tcp_stream's deadline would never be armed again, as Beast's own timers take over, yet its bookkeeping
+// ran on every read and write), under a coalescing_stream that gathers the echoes of pipelined messages
+// into one write. TLS keeps its stream (the TLS state lives in it).
 template <class Stream>
 auto websocket_transport(Stream stream)
 {
     disarm_deadline(stream);
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
-        return coalescing_stream<tcp::socket>(stream.release_socket());
+    if constexpr (std::is_same_v<Stream, tcp::socket>)
+        return coalescing_stream<tcp::socket>(std::move(stream));
     else
         return stream;
 }
@@ -189,6 +189,11 @@ net::awaitable<void> close_going_away(WebSocket& ws, session_context& ctx)
     record_peer_close(ws, ctx);
 }
 
+// Room a connection keeps between messages. Larger messages get a buffer of their own size, given back once
+// echoed: a connection that once echoed 1 MiB must not hold 1 MiB while it waits. Echoes up to this size
+// reuse their buffer, and allocate nothing.
+inline constexpr std::size_t retained_message_bytes = 64 * 1024;
+
 // One echo's bookkeeping once its write completed. On failure the socket is closed, so a ping the
 // keep-alive queued behind the write cannot wait on a dead peer.
 template <class WebSocket>
@@ -207,17 +212,21 @@ bool echo_written(WebSocket& ws, beast::flat_buffer& message, bool text, error_c
     ++ctx.summary.messages;
     ctx.summary.bytes += written;
     message.clear();
+    if (message.capacity() > retained_message_bytes)
+        message.shrink_to_fit();
     return true;
 }
 
-// The first part of each message is read into at most this much room. Left to choose, Beast makes room for
-// 1536 bytes (its TCP frame size), and a connection waiting for its next message holds that room all along.
-inline constexpr std::size_t first_part_bytes = 512;
+// The first part of each message is read into at most this much room, and a connection waiting for its
+// next message holds that room all along. Left to choose, Beast makes room for 1536 bytes (its TCP frame
+// size). Small echoes (the common case) fit in one read; a larger message takes one more read, from
+// what Beast already holds, not one more system call.
+inline constexpr std::size_t first_part_bytes = 128;
 
 // Reads each message and echoes it with its own type (text stays text), then reads the next. One buffer,
 // reused: steady state allocates nothing. A peer that stops reading stalls us after one message instead of
 // growing memory, and Beast's answer to a peer's close frame (sent from inside our read) can never overtake
-// an echo we owe. Ends on the peer's close, any error, or shutdown (see watch_for_shutdown).
+// an echo we owe. Ends on the peer's close, any error, or shutdown (see go_away).
 template <class WebSocket>
 net::awaitable<void> echo_messages(WebSocket& ws, echo_state& state, session_context& ctx)
 {
@@ -266,13 +275,14 @@ net::awaitable<void> echo_messages(WebSocket& ws, echo_state& state, session_con
             break;
         if (state.going_away)
         {
-            // Shutdown came while we were writing: the watcher left the close to us. Beast's close reads the
+            // Shutdown came while we were writing: the supervisor left the close to us. Beast's close reads the
             // peer's reply itself.
             co_await close_going_away(ws, ctx);
             break;
         }
     }
-    state.finished.set();
+    state.finished = true;
+    ctx.control->attention().notify_all();  // wakes the supervisor, which then ends too
 
     if (ec == websocket::error::closed)
     {
@@ -287,52 +297,79 @@ net::awaitable<void> echo_messages(WebSocket& ws, echo_state& state, session_con
 
 // Past the drain timeout the server aborts: closing the socket ends whatever the session still waits for
 // (a write to a peer that stopped reading, a close reply that never comes). Beast's close does not end on a
-// cancellation, so this closes the socket rather than cancelling anything. Returns early (doing nothing)
-// when a `||` cancels it.
+// cancellation, so this closes the socket rather than cancelling anything.
 template <class WebSocket>
-net::awaitable<void> close_on_abort(WebSocket& ws, session_context& ctx)
+void abort_now(WebSocket& ws, session_context& ctx)
 {
-    co_await ctx.control->abort().wait();
-    if (!ctx.control->abort().is_set())
-        co_return;
     ctx.summary.error = beast::error::timeout;  // the drain timeout, as the log line will say
     beast::close_socket(beast::get_lowest_layer(ws));
 }
 
-// The second coroutine of a WebSocket session: turns the server's shutdown requests into actions, never
-// cancelling the loop's pending read (a cancelled WebSocket read kills the stream). Going away closes
-// with 1001 at once if the loop is waiting for a message, or after the echo it is writing.
+// The right-hand side of `close || close_on_abort(...)`: returns early (doing nothing) when the `||`
+// cancels it.
 template <class WebSocket>
-net::awaitable<void> watch_for_shutdown(WebSocket& ws, echo_state& state, session_context& ctx)
+net::awaitable<void> close_on_abort(WebSocket& ws, session_context& ctx)
+{
+    co_await ctx.control->wait_for_abort();
+    if (ctx.control->aborting())
+        abort_now(ws, ctx);
+}
+
+// Shutdown, once asked: closes with 1001 at once if the loop is waiting for a message; if it is writing an
+// echo, the loop closes after it.
+template <class WebSocket>
+net::awaitable<void> go_away(WebSocket& ws, echo_state& state, session_context& ctx)
 {
     using namespace net::experimental::awaitable_operators;
-    co_await (ctx.control->going_away().wait() || state.finished.wait());
-    if (state.finished.is_set())
-        co_return;
     state.going_away = true;
     // A read Beast has completed may still wait in the handler queue: let it reach the loop first (handlers
     // run in order), which then writes its echo and closes after it.
     auto executor = co_await net::this_coro::executor;
     co_await net::post(executor, use_nothrow_awaitable);
-    if (!state.writing && !state.finished.is_set() && !ctx.summary.close_sent)
+    if (!state.writing && !state.finished && !ctx.summary.close_sent)
         co_await (close_going_away(ws, ctx) || close_on_abort(ws, ctx));
-    if (!state.finished.is_set())
-        co_await (state.finished.wait() || close_on_abort(ws, ctx));
 }
 
-// The echo itself: the echo loop and (when the server can shut down) the watcher, joined.
+// The second coroutine of a WebSocket session, beside the echo loop: keeps the connection alive (pings a
+// silent peer, drops a dead one) and turns the server's shutdown requests into actions, never cancelling
+// the loop's pending read (a cancelled WebSocket read kills the stream). Ends when the loop has ended.
+//
+// It waits on one timer, the session's attention, with the next keep-alive tick as its deadline; shutdown
+// requests and the loop's end ring it. While a connection is idle that wait is all it holds: a `||` of a
+// ticker, a shutdown wait and an end-of-loop wait cost a parallel group and a spawned frame per operand,
+// about 3.5 KiB per connection.
 template <class WebSocket>
-net::awaitable<void> serve_messages(WebSocket& ws, echo_state& state, session_context& ctx)
+net::awaitable<void> supervise_session(WebSocket& ws, echo_state& state, session_context& ctx)
 {
-    using namespace net::experimental::awaitable_operators;
-    if (ctx.control)
-        co_await (echo_messages(ws, state, ctx) && watch_for_shutdown(ws, state, ctx));
-    else
-        co_await echo_messages(ws, state, ctx);
+    session_control& control = *ctx.control;
+    keep_alive keeper(ctx.config->idle_timeout, ctx.liveness);
+    bool aborted = false;
+    while (!state.finished)
+    {
+        if (control.aborting() && !aborted)
+        {
+            aborted = true;
+            abort_now(ws, ctx);
+        }
+        else if (control.going_away() && !state.going_away)
+        {
+            co_await go_away(ws, state, ctx);
+            continue;
+        }
+        co_await control.attention().wait_until(keeper.next_tick());
+        // Only a failure of the echo loop (an exception) makes the `&&` cancel us; never wait on after it.
+        auto cancellation = co_await net::this_coro::cancellation_state;
+        if (cancellation.cancelled() != net::cancellation_type::none)
+            co_return;
+        if (!state.finished && keeper.due())
+            keeper.tick(ws, ctx.summary.error);
+    }
 }
 
-template <class Stream>
-net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request req, session_context& ctx)
+// Beast's settings for the echo, then the upgrade (101). False when it failed: Beast has answered 400 (or
+// 426 for a wrong version) already.
+template <class WebSocket>
+net::awaitable<bool> accept_websocket(WebSocket& ws, http_request req, session_context& ctx)
 {
     const session_config& cfg = *ctx.config;
     websocket::stream_base::timeout timeouts{};
@@ -364,21 +401,14 @@ net::awaitable<void> run_websocket(websocket::stream<Stream> ws, http_request re
 
     if (auto [ec] = co_await ws.async_accept(req, use_nothrow_awaitable); ec)
     {
-        ctx.summary.error = ec;  // Beast has answered 400 (or 426 for a wrong version) already
-        co_return;
+        ctx.summary.error = ec;
+        co_return false;
     }
-    req = {};  // its headers would otherwise stay allocated for the connection's whole life
     ctx.summary.upgraded = true;
     if (cfg.stats)
         cfg.stats->upgraded.fetch_add(1, std::memory_order_relaxed);
     cfg.log->info("#{} {} connected", ctx.summary.id, ctx.summary.peer);
-
-    echo_state state(ws.get_executor());
-    using namespace net::experimental::awaitable_operators;
-    if (cfg.idle_timeout.count() > 0)
-        co_await (serve_messages(ws, state, ctx) || keep_alive(ws, ctx.liveness, cfg.idle_timeout, ctx.summary.error));
-    else
-        co_await serve_messages(ws, state, ctx);
+    co_return true;
 }
 
 // The next HTTP request. A keep-alive connection waiting for one ends when the server goes away
@@ -388,13 +418,11 @@ net::awaitable<std::tuple<error_code, std::size_t>> read_request(Stream& stream,
                                                                    http::request_parser<http::string_body>& parser,
                                                                    session_context& ctx)
 {
-    if (!ctx.control)
-        co_return co_await http::async_read(stream, buffer, parser, use_nothrow_awaitable);
     if (ctx.going_away() && buffer.size() == 0)
         co_return std::tuple{error_code(net::error::operation_aborted), std::size_t{0}};
     using namespace net::experimental::awaitable_operators;
     auto result = co_await (http::async_read(stream, buffer, parser, use_nothrow_awaitable) ||
-                            ctx.control->going_away().wait());
+                            ctx.control->wait_for_going_away());
     if (auto* read = std::get_if<0>(&result))
         co_return *read;
     co_return std::tuple{error_code(net::error::operation_aborted), std::size_t{0}};
@@ -403,7 +431,7 @@ net::awaitable<std::tuple<error_code, std::size_t>> read_request(Stream& stream,
 // The HTTP phase: answers requests until one upgrades (returned) or the connection ends (nothing). A coroutine
 // of its own so that its parser, buffers and response are freed before the WebSocket's long life starts.
 template <class Stream>
-net::awaitable<std::optional<http_request>> serve_http(Stream& stream, session_context& ctx)
+net::awaitable<std::optional<http_request>> answer_http_requests(Stream& stream, session_context& ctx)
 {
     const session_config& cfg = *ctx.config;
     beast::flat_buffer buffer;
@@ -439,10 +467,34 @@ net::awaitable<std::optional<http_request>> serve_http(Stream& stream, session_c
     }
 }
 
-// One connection: HTTP request/response until a request upgrades to the echo WebSocket.
+// Plain TCP answers HTTP on a tcp_stream, whose deadline drops a peer dribbling its request, and which lives
+// only as long as this phase: the socket comes back out for the WebSocket. (A tcp_stream moved on would
+// leave its first 0.5 KiB state allocated for the connection's whole life: Beast moves the state, not the
+// pointer to it.)
+template <class Stream>
+net::awaitable<std::optional<http_request>> serve_http(Stream& stream, session_context& ctx)
+{
+    if constexpr (std::is_same_v<Stream, tcp::socket>)
+    {
+        beast::tcp_stream http_stream(std::move(stream));
+        auto upgrade = co_await answer_http_requests(http_stream, ctx);
+        stream = http_stream.release_socket();
+        co_return upgrade;
+    }
+    else
+        co_return co_await answer_http_requests(stream, ctx);
+}
+
+// One connection: HTTP request/response until a request upgrades to the echo WebSocket, then the echo loop
+// and its supervisor, joined.
+//
+// `ws`, `state` and `ctx` live in this frame, which outlives both sides of the `&&`; every coroutine of the
+// session nests here, so an idle connection is this frame, the `&&`, and the two sides waiting.
 template <class Stream>
 net::awaitable<void> run_session(Stream stream, session_context ctx)
 {
+    if (!ctx.control)  // unit tests: a handle nobody sends requests to
+        ctx.control = std::make_shared<session_control>(stream.get_executor());
     if (!co_await secure_transport(stream, ctx))
     {
         finish_session(ctx);
@@ -451,12 +503,18 @@ net::awaitable<void> run_session(Stream stream, session_context ctx)
     if (auto upgrade = co_await serve_http(stream, ctx))
     {
         auto transport = websocket_transport(std::move(stream));
-        co_await run_websocket(websocket::stream<decltype(transport)>(std::move(transport)), std::move(*upgrade), ctx);
+        websocket::stream<decltype(transport)> ws(std::move(transport));
+        if (co_await accept_websocket(ws, std::move(*upgrade), ctx))
+        {
+            using namespace net::experimental::awaitable_operators;
+            echo_state state;
+            co_await (echo_messages(ws, state, ctx) && supervise_session(ws, state, ctx));
+        }
     }
     finish_session(ctx);
 }
 
-extern template net::awaitable<void> run_session<beast::tcp_stream>(beast::tcp_stream, session_context);
+extern template net::awaitable<void> run_session<tcp::socket>(tcp::socket, session_context);
 extern template net::awaitable<void> run_session<tls_stream>(tls_stream, session_context);
 
 }  // namespace wsecho::detail

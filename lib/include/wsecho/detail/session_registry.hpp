@@ -17,28 +17,52 @@
 namespace wsecho::detail {
 
 // The server's handle on one session. Requests may come from any thread; they are posted to the
-// session's executor (its strand), where its coroutines wait on the two events.
+// session's executor (its strand), where they set a flag and ring `attention`.
+//
+// One timer per session, not one per request: the session's supervisor waits on `attention` alone, with its
+// keep-alive tick as the deadline, and the echo loop rings it too when it ends (see supervise_session).
 class session_control : public std::enable_shared_from_this<session_control>
 {
 public:
-    explicit session_control(const net::any_io_executor& ex) : executor_(ex), going_away_(ex), abort_(ex) {}
+    explicit session_control(const net::any_io_executor& ex) : executor_(ex), attention_(ex) {}
 
-    void request_going_away() { post_set(&session_control::going_away_); }
-    void request_abort() { post_set(&session_control::abort_); }
+    void request_going_away() { post_request(&session_control::going_away_); }
+    void request_abort() { post_request(&session_control::abort_); }
 
     // Only on the session's executor.
-    event& going_away() { return going_away_; }
-    event& abort() { return abort_; }
+    bool going_away() const noexcept { return going_away_; }
+    bool aborting() const noexcept { return abort_; }
+    wakeup& attention() noexcept { return attention_; }
+
+    // Complete once the request has come, or early when a `||` cancels them.
+    net::awaitable<void> wait_for_going_away() { return wait_for(going_away_); }
+    net::awaitable<void> wait_for_abort() { return wait_for(abort_); }
 
 private:
-    void post_set(event session_control::*which)
+    void post_request(bool session_control::*flag)
     {
-        net::post(executor_, [self = shared_from_this(), which] { ((*self).*which).set(); });
+        net::post(executor_, [self = shared_from_this(), flag] {
+            (*self).*flag = true;
+            self->attention_.notify_all();
+        });
+    }
+
+    net::awaitable<void> wait_for(const bool& requested)
+    {
+        while (!requested)
+        {
+            co_await attention_.wait();
+            // A ring for something else and a cancellation look alike (both cancel the timer): ask which.
+            auto state = co_await net::this_coro::cancellation_state;
+            if (state.cancelled() != net::cancellation_type::none)
+                co_return;
+        }
     }
 
     net::any_io_executor executor_;
-    event going_away_;
-    event abort_;
+    wakeup attention_;
+    bool going_away_ = false;
+    bool abort_ = false;
 };
 
 // Thread-safe: sessions register from the listener's strand and leave from their own.

@@ -24,7 +24,20 @@ public:
 
     // The timer's operation itself, not a coroutine around it: no frame to allocate per wait (the echo
     // hand-over waits twice per message). Its result (operation_aborted) carries nothing; callers drop it.
-    auto wait() { return timer_.async_wait(use_nothrow_awaitable); }
+    auto wait()
+    {
+        if (timer_.expiry() != net::steady_timer::time_point::max())
+            timer_.expires_at(net::steady_timer::time_point::max());
+        return timer_.async_wait(use_nothrow_awaitable);
+    }
+
+    // The same, but also returns at `deadline` (with success rather than operation_aborted). For a single
+    // waiter: a new deadline cancels the waits already pending, which then return early, as waits may.
+    auto wait_until(net::steady_timer::time_point deadline)
+    {
+        timer_.expires_at(deadline);
+        return timer_.async_wait(use_nothrow_awaitable);
+    }
 
 private:
     net::steady_timer timer_;
