@@ -120,6 +120,10 @@ auto websocket_transport(Stream stream)
         return stream;
 }
 
+// The WebSocket a session over `Stream` upgrades to.
+template <class Stream>
+using websocket_over = websocket::stream<decltype(websocket_transport(std::declval<Stream>()))>;
+
 // Over a coalescing_stream, a small echo is framed here and queued, to go out with the echoes of the other
 // messages Beast already holds when it next reads from the peer. Not with permessage-deflate (the frame would
 // need compressing) nor for large echoes (Beast writes them without a copy). False: write it with Beast.
@@ -414,18 +418,17 @@ net::awaitable<bool> accept_websocket(WebSocket& ws, http_request req, session_c
 // The next HTTP request. A keep-alive connection waiting for one ends when the server goes away
 // (operation_aborted): cancelling an HTTP read loses nothing a response was owed for.
 template <class Stream>
-net::awaitable<std::tuple<error_code, std::size_t>> read_request(Stream& stream, beast::flat_buffer& buffer,
-                                                                   http::request_parser<http::string_body>& parser,
-                                                                   session_context& ctx)
+net::awaitable<error_code> read_request(Stream& stream, beast::flat_buffer& buffer,
+                                        http::request_parser<http::string_body>& parser, session_context& ctx)
 {
     if (ctx.going_away() && buffer.size() == 0)
-        co_return std::tuple{error_code(net::error::operation_aborted), std::size_t{0}};
+        co_return net::error::operation_aborted;
     using namespace net::experimental::awaitable_operators;
     auto result = co_await (http::async_read(stream, buffer, parser, use_nothrow_awaitable) ||
                             ctx.control->wait_for_going_away());
-    if (auto* read = std::get_if<0>(&result))
-        co_return *read;
-    co_return std::tuple{error_code(net::error::operation_aborted), std::size_t{0}};
+    if (result.index() == 0)
+        co_return std::get<0>(std::get<0>(result));
+    co_return net::error::operation_aborted;
 }
 
 // The HTTP phase: answers requests until one upgrades (returned) or the connection ends (nothing). A coroutine
@@ -441,7 +444,7 @@ net::awaitable<std::optional<http_request>> answer_http_requests(Stream& stream,
         parser.header_limit(cfg.max_header_bytes);
         parser.body_limit(max_request_body_bytes);
         arm_deadline(stream, cfg.handshake_timeout);  // a peer dribbling its request is dropped
-        if (auto [ec, size] = co_await read_request(stream, buffer, parser, ctx); ec)
+        if (auto ec = co_await read_request(stream, buffer, parser, ctx))
         {
             if (ec != http::error::end_of_stream)
                 ctx.summary.error = ec;
@@ -485,6 +488,19 @@ net::awaitable<std::optional<http_request>> serve_http(Stream& stream, session_c
         co_return co_await answer_http_requests(stream, ctx);
 }
 
+// The upgrade: HTTP until a request upgrades, then Beast's accept, into `ws`. False: the connection ended
+// without a WebSocket. A coroutine of its own so that the HTTP phase's state, the upgrade request with it,
+// is freed before the WebSocket's long life starts (a frame keeps every local until it ends).
+template <class Stream, class WebSocket>
+net::awaitable<bool> upgrade_to_websocket(Stream& stream, std::optional<WebSocket>& ws, session_context& ctx)
+{
+    auto upgrade = co_await serve_http(stream, ctx);
+    if (!upgrade)
+        co_return false;
+    ws.emplace(websocket_transport(std::move(stream)));
+    co_return co_await accept_websocket(*ws, std::move(*upgrade), ctx);
+}
+
 // One connection: HTTP request/response until a request upgrades to the echo WebSocket, then the echo loop
 // and its supervisor, joined.
 //
@@ -495,22 +511,15 @@ net::awaitable<void> run_session(Stream stream, session_context ctx)
 {
     if (!ctx.control)  // unit tests: a handle nobody sends requests to
         ctx.control = std::make_shared<session_control>(stream.get_executor());
-    if (!co_await secure_transport(stream, ctx))
+    std::optional<websocket_over<Stream>> ws;
+    if (!co_await secure_transport(stream, ctx) || !co_await upgrade_to_websocket(stream, ws, ctx))
     {
         finish_session(ctx);
         co_return;
     }
-    if (auto upgrade = co_await serve_http(stream, ctx))
-    {
-        auto transport = websocket_transport(std::move(stream));
-        websocket::stream<decltype(transport)> ws(std::move(transport));
-        if (co_await accept_websocket(ws, std::move(*upgrade), ctx))
-        {
-            using namespace net::experimental::awaitable_operators;
-            echo_state state;
-            co_await (echo_messages(ws, state, ctx) && supervise_session(ws, state, ctx));
-        }
-    }
+    using namespace net::experimental::awaitable_operators;
+    echo_state state;
+    co_await (echo_messages(*ws, state, ctx) && supervise_session(*ws, state, ctx));
     finish_session(ctx);
 }
 
