@@ -7,7 +7,6 @@
 #include <wsecho/net.hpp>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -35,8 +34,14 @@ public:
     wakeup& attention() noexcept { return attention_; }
 
     // Complete once the request has come, or early when a `||` cancels them.
-    net::awaitable<void> wait_for_going_away() { return wait_for(going_away_); }
-    net::awaitable<void> wait_for_abort() { return wait_for(abort_); }
+    net::awaitable<void> wait_for_going_away()
+    {
+        return attention_.until([this] { return going_away_; });
+    }
+    net::awaitable<void> wait_for_abort()
+    {
+        return attention_.until([this] { return abort_; });
+    }
 
 private:
     void post_request(bool session_control::*flag)
@@ -45,18 +50,6 @@ private:
             (*self).*flag = true;
             self->attention_.notify_all();
         });
-    }
-
-    net::awaitable<void> wait_for(const bool& requested)
-    {
-        while (!requested)
-        {
-            co_await attention_.wait();
-            // A ring for something else and a cancellation look alike (both cancel the timer): ask which.
-            auto state = co_await net::this_coro::cancellation_state;
-            if (state.cancelled() != net::cancellation_type::none)
-                co_return;
-        }
     }
 
     net::any_io_executor executor_;
@@ -114,14 +107,7 @@ public:
     // On `home` only. Completes once no session is left (or when a `||` cancels it).
     net::awaitable<void> wait_until_empty()
     {
-        while (size() > 0)
-        {
-            co_await emptied_.wait();
-            // A wake-up and a cancellation look alike (both cancel the timer): ask which one it was.
-            auto state = co_await net::this_coro::cancellation_state;
-            if (state.cancelled() != net::cancellation_type::none)
-                co_return;
-        }
+        return emptied_.until([this] { return size() == 0; });
     }
 
 private:

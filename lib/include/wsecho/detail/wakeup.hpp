@@ -39,6 +39,21 @@ public:
         return timer_.async_wait(use_nothrow_awaitable);
     }
 
+    // Completes once `ready()` holds, checked now and after every ring, or early when a `||` cancels it (a ring
+    // and a cancellation look alike, both cancel the timer, so it asks which one it was). The condition is
+    // the callers' own state, so a ring for something else just means another look.
+    template <class Condition>
+    net::awaitable<void> until(Condition ready)
+    {
+        while (!ready())
+        {
+            co_await wait();
+            auto state = co_await net::this_coro::cancellation_state;
+            if (state.cancelled() != net::cancellation_type::none)
+                co_return;
+        }
+    }
+
 private:
     net::steady_timer timer_;
 };
