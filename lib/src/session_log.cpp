@@ -1,6 +1,6 @@
 // File: session_log.cpp — how a session's end is classified, logged and counted, and the error answers to
 // requests that failed to parse.
-#include <wsecho/detail/session.hpp>
+#include <wsecho/detail/session_context.hpp>
 #include <wsecho/duration.hpp>
 
 namespace wsecho::detail {
@@ -11,7 +11,8 @@ namespace {
 // is a peer that vanished (a closed browser tab) before our teardown's shutdown().
 bool is_ordinary_ending(const error_code& ec)
 {
-    return ec == net::error::eof || ec == http::error::end_of_stream || ec == net::error::connection_reset ||
+    return ec == net::error::eof || ec == http::error::end_of_stream || ec == http::error::partial_message ||
+           ec == net::error::connection_reset ||
            ec == net::error::broken_pipe || ec == net::error::not_connected || ec == net::error::operation_aborted || ec == beast::error::timeout ||
            ec == websocket::error::closed;
 }
@@ -38,8 +39,9 @@ std::optional<rejection> classify(const session_context& ctx)
             return rejection::body_too_large;
         if (is_http_parse_error(ec))
             return rejection::bad_request;
-        // A keep-alive connection idling after a served request is normal; no request at all is not.
-        if ((ec == beast::error::timeout || ec == http::error::partial_message) && ctx.requests == 0)
+        // A keep-alive connection idling after a served request is normal; no request at all is not. A request
+        // cut short by the peer's FIN (partial_message) is the peer leaving, not a slow one.
+        if (ec == beast::error::timeout && ctx.requests == 0)
             return rejection::request_timeout;
         if (ec.category() == make_error_code(websocket::error::no_sec_key).category())
             return rejection::handshake_failed;
@@ -181,6 +183,7 @@ http_response over_capacity_response(const session_context& ctx, const http_requ
 
 void finish_session(session_context& ctx)
 {
+    ctx.finished = true;
     auto& s = ctx.summary;
     s.rejected = classify(ctx);
     if (!s.close_sent)

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """tests/fuzz/make_corpus.py — writes the seed corpora of the two fuzz targets (run it with /usr/bin/python3).
 
-    corpus/server_session/  what a client sends: HTTP request(s), then (after an upgrade) masked frames
+    corpus/codec/           what a client sends after the upgrade: masked frames (fed to codec_fuzz; the HTTP
+                            requests in some seeds are just more bytes to it)
     corpus/client_receive/  what a server sends after the handshake: unmasked frames
 
 The cases follow the RFC 6455 conformance tests (tests/integration/conformance_test.cpp): every length
@@ -179,5 +180,5 @@ def write(directory: pathlib.Path, cases: dict[str, bytes]) -> None:
 
 
 if __name__ == "__main__":
-    write(CORPUS / "server_session", server_cases())
+    write(CORPUS / "codec", server_cases())
     write(CORPUS / "client_receive", client_cases())

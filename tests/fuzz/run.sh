@@ -16,7 +16,7 @@ fi
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=${WSECHO_FUZZ_BUILD:-$repo/build/fuzz}
-targets=(server_session_fuzz client_receive_fuzz)
+targets=(codec_fuzz client_receive_fuzz)
 
 for target in "${targets[@]}"; do
     if [[ ! -x $build/tests/fuzz/$target ]]; then

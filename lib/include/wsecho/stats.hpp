@@ -48,8 +48,10 @@ public:
         std::array<std::uint64_t, 2> messages_received{}, bytes_received{}, messages_sent{}, bytes_sent{};
     };
 
-    void received(bool text, std::size_t bytes) { add(text ? 0 : 2, bytes); }
-    void sent(bool text, std::size_t bytes) { add(text ? 4 : 6, bytes); }
+    void received(bool text, std::size_t bytes) { add(text ? 0 : 2, 1, bytes); }
+    void sent(bool text, std::size_t bytes) { add(text ? 4 : 6, 1, bytes); }
+    // A batch of echoes whose write completed.
+    void sent_many(bool text, std::uint64_t messages, std::uint64_t bytes) { add(text ? 4 : 6, messages, bytes); }
     totals sum() const;
 
 private:
@@ -60,10 +62,10 @@ private:
     };
     static constexpr std::size_t shard_count = 16;
 
-    void add(std::size_t first, std::size_t bytes)
+    void add(std::size_t first, std::uint64_t messages, std::uint64_t bytes)
     {
         auto& s = shards_[this_thread_shard()];
-        s.counts[first].fetch_add(1, std::memory_order_relaxed);
+        s.counts[first].fetch_add(messages, std::memory_order_relaxed);
         s.counts[first + 1].fetch_add(bytes, std::memory_order_relaxed);
     }
     static std::size_t this_thread_shard();
