@@ -24,6 +24,13 @@
 
 namespace wsecho::detail {
 
+// noexcept on purpose: a handler that throws is a broken invariant (see message_handler), not a way to end
+// one session.
+inline void apply_message_handler(const message_handler& handler, beast::flat_buffer& payload, bool& text) noexcept
+{
+    handler(payload, text);
+}
+
 template <class Stream>
 class echo_loop
 {
@@ -126,6 +133,7 @@ private:
             protocol_.message_done();
         }
         saved_input_.clear();
+        saved_input_.release_if_larger(0);
         co_return co_await flush(out, {});
     }
 
@@ -146,7 +154,7 @@ private:
         {
             handled_.clear();
             handled_.commit(net::buffer_copy(handled_.prepare(payload.size()), net::buffer(payload.data(), payload.size())));
-            cfg.on_message(handled_, text);  // must not throw (see message_handler)
+            apply_message_handler(cfg.on_message, handled_, text);
             payload = {static_cast<const std::byte*>(handled_.cdata().data()), handled_.size()};
         }
         if (cfg.log->should_log(spdlog::level::debug))

@@ -18,8 +18,8 @@ namespace wsecho::detail {
 // The server's handle on one session. Requests may come from any thread; they are posted to the
 // session's executor (its strand), where they set a flag and ring `attention`.
 //
-// One timer per session, not one per request: the session's supervisor waits on `attention` alone, with its
-// keep-alive tick as the deadline, and the echo loop rings it too when it ends (see supervise_session).
+// One timer per session, not one per request: the echo loop races its read with `attention`, whose deadline is
+// the next keep-alive tick (see echo_loop::run).
 class session_control : public std::enable_shared_from_this<session_control>
 {
 public:

@@ -23,7 +23,7 @@ public:
     void notify_all() { timer_.cancel(); }
 
     // The timer's operation itself, not a coroutine around it: no frame to allocate per wait (the echo
-    // hand-over waits twice per message). Its result (operation_aborted) carries nothing; callers drop it.
+    // loop waits once per idle spell). Its result (operation_aborted) carries nothing; callers drop it.
     auto wait()
     {
         if (timer_.expiry() != net::steady_timer::time_point::max())
