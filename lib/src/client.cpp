@@ -102,12 +102,12 @@ net::awaitable<void> send_loop(WebSocket& ws, client_state& s, client_report& re
             s.unsent = std::move(std::get<0>(next));
             if (!s.unsent)
                 break;  // the source has no more
-            if (s.stop_requested.is_set() || s.receiver_done.is_set())
+            if (s.stop_requested.is_set() || s.receiver_done.is_set() || s.close_started)
                 co_return;  // kept in `unsent` for a reconnection
         }
         if (auto [ec, size] = co_await ws.async_write(net::buffer(*s.unsent), use_nothrow_awaitable); ec)
         {
-            if (!s.stop_requested.is_set())
+            if (!s.stop_requested.is_set() && !s.close_started)  // else our close made the write fail
             {
                 s.log->warn("send failed: {}", ec.message());
                 beast::get_lowest_layer(ws).close();  // so the receive loop ends too
@@ -125,6 +125,9 @@ net::awaitable<void> send_loop(WebSocket& ws, client_state& s, client_report& re
 template <class WebSocket>
 net::awaitable<void> send_close(WebSocket& ws, client_state& s)
 {
+    if (s.close_started)
+        co_return;  // our 1002 refusing the server's close code is out: Beast allows one close
+    s.close_started = true;
     if (auto [ec] = co_await ws.async_close(websocket::close_code::normal, use_nothrow_awaitable); ec)
         s.log->debug("close handshake ended with: {}", ec.message());
 }
@@ -139,10 +142,12 @@ net::awaitable<void> close_on_stop(WebSocket& ws, client_state& s, client_report
         co_return;  // the connection ended by itself
 
     const auto limit = format_duration(s.opts.close_timeout);
+    // Our close 1002 (refusing the server's close code) may be out already; the wait is bounded all the same.
+    const char* close_step = s.close_started ? "close 1002 already sent" : "sending close 1000";
     if (s.stop_requested.is_set())
-        s.log->info("interrupted: sending close 1000, waiting up to {} for the receiver", limit);
+        s.log->info("interrupted: {}, waiting up to {} for the receiver", close_step, limit);
     else
-        s.log->info("sent {} messages: sending close 1000, waiting up to {} for the receiver", report.sent, limit);
+        s.log->info("sent {} messages: {}, waiting up to {} for the receiver", report.sent, close_step, limit);
     // The close is issued while the receive loop's read is still pending, never after cancelling it:
     // a cancelled WebSocket read leaves the stream unable to send a close frame (Beast 1.81).
     auto finished = co_await ((send_close(ws, s) && s.receiver_done.wait()) || detail::timeout(s.opts.close_timeout));
@@ -165,6 +170,7 @@ void begin_attempt(client_report& report)
     report.dial_detail.clear();
     report.server_close_code.reset();
     report.server_close_reason.clear();
+    report.server_close_refused = false;
     report.connection_error = {};
     report.close = close_outcome::not_needed;
     report.subprotocol.clear();

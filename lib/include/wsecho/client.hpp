@@ -115,6 +115,9 @@ struct client_report
     // When the server ended the connection first: its close code (if it sent one) or the error.
     std::optional<std::uint16_t> server_close_code;
     std::string server_close_reason;
+    // server_close_code is one no peer may send (above 4999, RFC 6455 §7.4): the client refused it as a
+    // protocol error, answering with close 1002 instead of echoing it.
+    bool server_close_refused = false;
     error_code connection_error;
     std::string subprotocol;  // what the server chose; empty when none (or none was offered)
     std::string extensions;   // what the server agreed to (permessage-deflate and its parameters), if any

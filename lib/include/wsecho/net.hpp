@@ -27,6 +27,10 @@ using boost::system::error_code;
 // first *success*; see shared notes on Boost 1.81).
 constexpr auto use_nothrow_awaitable = net::as_tuple(net::use_awaitable);
 
+// The highest close code a peer may send: RFC 6455 §7.4.2's last range, 4000-4999, is for applications.
+// Beast 1.81 accepts every code from 3000 up (and would echo it), so wsecho checks this bound itself.
+inline constexpr std::uint16_t max_peer_close_code = 4999;
+
 // The close code a peer sent, as an application sees it: an empty close frame reads as 1005
 // ("no status received", RFC 6455 §7.4.1) rather than Beast's 0.
 inline std::uint16_t received_close_code(const websocket::close_reason& reason)

@@ -38,6 +38,8 @@ struct client_state
     std::uint64_t received_before = 0;  // per connection: report.received when it began
     std::uint64_t sequence = 0;         // messages the periodic source made so far ({n} of the last one)
     std::optional<std::string> unsent;  // taken from the source but not written yet: goes first next time
+    bool close_started = false;  // per connection: our close frame is out or queued (Beast allows one)
+    bool close_refused = false;  // per connection: the server's close code was out of range; we sent 1002
 
     client_state(net::any_io_executor e, client_options o)
         : ex(std::move(e)), opts(std::move(o)),
@@ -57,6 +59,8 @@ struct client_state
         sending_done = event(ex);
         sent_before = report.sent;
         received_before = report.received;
+        close_started = false;
+        close_refused = false;
     }
 
     // Whether the connection is ending because we asked: a read ending with `closed` or `operation_aborted`
@@ -64,16 +68,47 @@ struct client_state
     bool closing() const noexcept { return stop_requested.is_set() || sending_done.is_set(); }
 };
 
+// Beast 1.81 accepts every close code from 3000 up and would echo e.g. 5000, which RFC 6455 §7.4 makes a
+// protocol error. As the server does (accept_websocket in session.hpp), we start our own close 1002 from
+// inside Beast's read: Beast replies to a close only if none of ours went out yet, and runs a queued close
+// of ours ahead of its reply, so the bad code is never echoed. Not when our close is out or queued already:
+// Beast allows one close per stream, and the server's frame is then only its reply to ours.
+// Our close completes first, so the pending read then ends with operation_aborted, not closed; the loop
+// reports the refusal from close_refused.
+template <class WebSocket>
+void refuse_out_of_range_close_codes(WebSocket& ws, client_state& s)
+{
+    ws.control_callback([&ws, &s](websocket::frame_type kind, beast::string_view) {
+        if (kind != websocket::frame_type::close || ws.reason().code <= max_peer_close_code || s.close_started)
+            return;
+        s.close_started = true;
+        s.close_refused = true;
+        ws.async_close(websocket::close_code::protocol_error, [](const error_code&) {});
+    });
+}
+
 // Logs every reply until the connection ends; after our close this ends with operation_aborted.
 template <class WebSocket>
 net::awaitable<void> receive_loop(WebSocket& ws, client_state& s, client_report& report)
 {
+    refuse_out_of_range_close_codes(ws, s);
     beast::flat_buffer buffer;
     for (;;)
     {
         auto [ec, size] = co_await ws.async_read(buffer, use_nothrow_awaitable);
         if (ec)
         {
+            if (s.close_refused)
+            {
+                // Checked first: a stop() that came while our 1002 was out changes nothing about why it ended.
+                report.server_close_code = received_close_code(ws.reason());
+                report.server_close_reason = std::string(ws.reason().reason.c_str());
+                report.server_close_refused = true;
+                s.log->warn("server closed the connection with code {} '{}', which RFC 6455 does not allow: "
+                            "refused as a protocol error (answered with close 1002)",
+                            *report.server_close_code, report.server_close_reason);
+                break;
+            }
             if (s.closing() && (ec == net::error::operation_aborted || ec == websocket::error::closed))
                 break;  // the ending our own close asked for
             if (ec == websocket::error::closed)
