@@ -181,6 +181,26 @@ http_response over_capacity_response(const session_context& ctx, const http_requ
     return res;
 }
 
+void record_protocol_outcome(const codec::connection& protocol, session_summary& s)
+{
+    if (protocol.close_sent())
+        s.close_sent = protocol.close_code_sent();
+    if (auto code = protocol.peer_close_code())
+    {
+        s.close_code = *code;
+        s.close_reason = std::string(protocol.peer_close_reason());
+    }
+    if (!protocol.failed())
+        return;
+    s.error = make_error_code(protocol.error());
+    switch (codec::close_code_for(protocol.error()))
+    {
+    case codec::close_codes::too_big: s.rejected = rejection::message_too_big; break;
+    case codec::close_codes::invalid_payload: s.rejected = rejection::invalid_utf8; break;
+    default: s.rejected = rejection::protocol_error; break;
+    }
+}
+
 void finish_session(session_context& ctx)
 {
     ctx.finished = true;

@@ -11,6 +11,8 @@
 #include <wsecho/codec/connection.hpp>
 #include <wsecho/codec/utf8.hpp>
 
+#include "fuzz_check.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -22,16 +24,6 @@
 #include <span>
 #include <vector>
 
-// A check that must hold for every input; a failure is reported (and the input kept) as a crash.
-#define CODEC_FUZZ_CHECK(cond)                                                                           \
-    do                                                                                                   \
-    {                                                                                                    \
-        if (!(cond))                                                                                     \
-        {                                                                                                \
-            std::fprintf(stderr, "fuzz: check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);        \
-            std::abort();                                                                                \
-        }                                                                                                \
-    } while (false)
 
 using namespace wsecho::codec;
 
@@ -58,34 +50,34 @@ std::vector<server_frame> read_frames(std::span<const std::byte> out, bool defla
     std::vector<server_frame> frames;
     while (!out.empty())
     {
-        CODEC_FUZZ_CHECK(out.size() >= 2);
+        WSECHO_FUZZ_CHECK(out.size() >= 2);
         const auto b0 = static_cast<std::uint8_t>(out[0]);
         const auto b1 = static_cast<std::uint8_t>(out[1]);
         const std::uint8_t op = b0 & 0x0F;
-        CODEC_FUZZ_CHECK((b0 & 0x80) != 0 && (b0 & 0x30) == 0 && (b1 & 0x80) == 0);
-        CODEC_FUZZ_CHECK(op == 1 || op == 2 || op == 8 || op == 9 || op == 0xA);
-        CODEC_FUZZ_CHECK((b0 & 0x40) == 0 || (deflate && (op == 1 || op == 2)));
+        WSECHO_FUZZ_CHECK((b0 & 0x80) != 0 && (b0 & 0x30) == 0 && (b1 & 0x80) == 0);
+        WSECHO_FUZZ_CHECK(op == 1 || op == 2 || op == 8 || op == 9 || op == 0xA);
+        WSECHO_FUZZ_CHECK((b0 & 0x40) == 0 || (deflate && (op == 1 || op == 2)));
         const std::size_t length_bytes = (b1 & 0x7F) == 126 ? 2 : (b1 & 0x7F) == 127 ? 8 : 0;
-        CODEC_FUZZ_CHECK(out.size() >= 2 + length_bytes);
+        WSECHO_FUZZ_CHECK(out.size() >= 2 + length_bytes);
         std::uint64_t n = b1 & 0x7F;
         if (length_bytes != 0)
         {
             n = 0;
             for (std::size_t i = 0; i < length_bytes; ++i)
                 n = n << 8 | static_cast<std::uint8_t>(out[2 + i]);
-            CODEC_FUZZ_CHECK(n > (length_bytes == 2 ? 125u : 0xFFFFu));
+            WSECHO_FUZZ_CHECK(n > (length_bytes == 2 ? 125u : 0xFFFFu));
         }
-        CODEC_FUZZ_CHECK(out.size() - 2 - length_bytes >= n);
+        WSECHO_FUZZ_CHECK(out.size() - 2 - length_bytes >= n);
         const auto payload = out.subspan(2 + length_bytes, static_cast<std::size_t>(n));
         if (op >= 8)
-            CODEC_FUZZ_CHECK(n <= max_control_payload);
+            WSECHO_FUZZ_CHECK(n <= max_control_payload);
         if (op == 8)
         {
-            CODEC_FUZZ_CHECK(n != 1);
+            WSECHO_FUZZ_CHECK(n != 1);
             if (n >= 2)
             {
-                CODEC_FUZZ_CHECK(is_valid_close_code(close_code_of(payload)));
-                CODEC_FUZZ_CHECK(is_valid_utf8(payload.subspan(2)));
+                WSECHO_FUZZ_CHECK(is_valid_close_code(close_code_of(payload)));
+                WSECHO_FUZZ_CHECK(is_valid_utf8(payload.subspan(2)));
             }
         }
         frames.push_back({b0, payload});
@@ -110,8 +102,8 @@ struct output_checker
     {
         for (const auto& f : read_frames(out.bytes(), deflate))
         {
-            CODEC_FUZZ_CHECK(!close_seen);
-            CODEC_FUZZ_CHECK(f.op() >= 8);
+            WSECHO_FUZZ_CHECK(!close_seen);
+            WSECHO_FUZZ_CHECK(f.op() >= 8);
             if (f.op() == 8)
             {
                 close_seen = true;
@@ -126,19 +118,19 @@ struct output_checker
     void take_echo(bool text, std::span<const std::byte> message)
     {
         const auto frames = read_frames(out.bytes(), deflate);
-        CODEC_FUZZ_CHECK(frames.size() == 1);
-        CODEC_FUZZ_CHECK(!close_seen);
+        WSECHO_FUZZ_CHECK(frames.size() == 1);
+        WSECHO_FUZZ_CHECK(!close_seen);
         const auto& f = frames[0];
-        CODEC_FUZZ_CHECK(f.op() == (text ? 1 : 2));
+        WSECHO_FUZZ_CHECK(f.op() == (text ? 1 : 2));
         auto echoed = f.payload;
         if (f.rsv1())
         {
             inflated.clear();
-            CODEC_FUZZ_CHECK(inflater.inflate(f.payload, true, inflated, message.size() + 1) == inflate_status::ok);
+            WSECHO_FUZZ_CHECK(inflater.inflate(f.payload, true, inflated, message.size() + 1) == inflate_status::ok);
             echoed = inflated.bytes();
         }
-        CODEC_FUZZ_CHECK(echoed.size() == message.size());
-        CODEC_FUZZ_CHECK(message.empty() || std::memcmp(echoed.data(), message.data(), message.size()) == 0);
+        WSECHO_FUZZ_CHECK(echoed.size() == message.size());
+        WSECHO_FUZZ_CHECK(message.empty() || std::memcmp(echoed.data(), message.data(), message.size()) == 0);
         out.clear();
         inflated.clear();
         inflated.release_if_larger(connection::retained_message_bytes);
@@ -199,8 +191,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     auto observe_state = [&] {
         const auto s = c.current_state();
-        CODEC_FUZZ_CHECK(rank(s) >= rank(last_state));
-        CODEC_FUZZ_CHECK(s != connection::state::closing || we_closed);
+        WSECHO_FUZZ_CHECK(rank(s) >= rank(last_state));
+        WSECHO_FUZZ_CHECK(s != connection::state::closing || we_closed);
         last_state = s;
     };
 
@@ -225,39 +217,39 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         {
             // An empty input (a null span) anywhere uses nothing and completes nothing.
             const auto e = c.next(std::span<std::byte>(), check.out);
-            CODEC_FUZZ_CHECK(e.consumed == 0 && e.what != connection::event::message);
+            WSECHO_FUZZ_CHECK(e.consumed == 0 && e.what != connection::event::message);
             observe_state();
             check.take_control();
         }
         for (;;)
         {
             const auto e = c.next(in, check.out);
-            CODEC_FUZZ_CHECK(e.consumed <= in.size());
+            WSECHO_FUZZ_CHECK(e.consumed <= in.size());
             in = in.subspan(e.consumed);
             observe_state();
             check.take_control();
             if (e.what == connection::event::need_more)
             {
-                CODEC_FUZZ_CHECK(in.empty());
+                WSECHO_FUZZ_CHECK(in.empty());
                 break;
             }
             if (e.what == connection::event::closed)
             {
-                CODEC_FUZZ_CHECK(c.current_state() == connection::state::closed);
-                CODEC_FUZZ_CHECK(c.failed() || c.peer_close_code().has_value());
+                WSECHO_FUZZ_CHECK(c.current_state() == connection::state::closed);
+                WSECHO_FUZZ_CHECK(c.failed() || c.peer_close_code().has_value());
                 closed = true;
                 break;
             }
             // A message: within the limit, UTF-8 if text; echoed whole while open, not at all after our close.
-            CODEC_FUZZ_CHECK(e.payload.size() <= max_message_bytes);
-            CODEC_FUZZ_CHECK(!e.text || is_valid_utf8(e.payload));
+            WSECHO_FUZZ_CHECK(e.payload.size() <= max_message_bytes);
+            WSECHO_FUZZ_CHECK(!e.text || is_valid_utf8(e.payload));
             const bool open = c.current_state() == connection::state::open;
             const auto tail = c.send_message(e.text, e.payload, check.out);
             check.out.append(tail);
             if (open)
                 check.take_echo(e.text, e.payload);
             else
-                CODEC_FUZZ_CHECK(check.out.empty() && tail.empty());
+                WSECHO_FUZZ_CHECK(check.out.empty() && tail.empty());
             c.message_done();
             if (close_after_first && !we_closed)
             {
@@ -265,7 +257,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 c.send_close(close_codes::going_away, "fuzz", check.out);
                 observe_state();
                 check.take_control();
-                CODEC_FUZZ_CHECK(check.close_seen && check.close_code == close_codes::going_away);
+                WSECHO_FUZZ_CHECK(check.close_seen && check.close_code == close_codes::going_away);
             }
             if (ping_after_each)
             {
@@ -274,30 +266,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             }
         }
         if (direct && !closed)
-            CODEC_FUZZ_CHECK(in.empty());  // the room never reaches past the frame being read
+            WSECHO_FUZZ_CHECK(in.empty());  // the room never reaches past the frame being read
     }
 
     // Once closed, closed for good: nothing more is used, reported or written.
     if (closed)
     {
-        CODEC_FUZZ_CHECK(check.close_frames == 1);
-        CODEC_FUZZ_CHECK(check.close_code == c.close_code_sent());
+        WSECHO_FUZZ_CHECK(check.close_frames == 1);
+        WSECHO_FUZZ_CHECK(check.close_code == c.close_code_sent());
         if (c.failed() && !we_closed)
-            CODEC_FUZZ_CHECK(c.close_code_sent() == close_code_for(c.error()));
+            WSECHO_FUZZ_CHECK(c.close_code_sent() == close_code_for(c.error()));
         for (int round = 0; round < 2; ++round)
         {
             const auto e = c.next(std::span(wire).subspan(std::min(pos, wire.size())), check.out);
-            CODEC_FUZZ_CHECK(e.what == connection::event::closed && e.consumed == 0);
+            WSECHO_FUZZ_CHECK(e.what == connection::event::closed && e.consumed == 0);
         }
         const std::array<std::byte, 3> payload{};
-        CODEC_FUZZ_CHECK(c.send_message(false, payload, check.out).empty());
+        WSECHO_FUZZ_CHECK(c.send_message(false, payload, check.out).empty());
         c.send_ping(check.out);
         c.send_close(close_codes::normal, "again", check.out);
-        CODEC_FUZZ_CHECK(check.out.empty());
-        CODEC_FUZZ_CHECK(c.direct_read_room().empty());
-        CODEC_FUZZ_CHECK(c.current_state() == connection::state::closed);
+        WSECHO_FUZZ_CHECK(check.out.empty());
+        WSECHO_FUZZ_CHECK(c.direct_read_room().empty());
+        WSECHO_FUZZ_CHECK(c.current_state() == connection::state::closed);
     }
     else
-        CODEC_FUZZ_CHECK(check.close_frames == (we_closed ? 1u : 0u));
+        WSECHO_FUZZ_CHECK(check.close_frames == (we_closed ? 1u : 0u));
     return 0;
 }

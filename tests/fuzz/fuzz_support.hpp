@@ -2,6 +2,8 @@
 // writes nothing, and running an io_context until a coroutine is done, aborting on a hang.
 #pragma once
 
+#include "fuzz_check.hpp"
+
 #include <wsecho/net.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -60,16 +62,5 @@ inline void run_until_done(net::io_context& ioc, const bool& done, const char* w
         }
     }
 }
-
-// A check that must hold for every input; a failure is reported (and the input kept) as a crash.
-#define WSECHO_FUZZ_CHECK(cond)                                                                          \
-    do                                                                                                   \
-    {                                                                                                    \
-        if (!(cond))                                                                                     \
-        {                                                                                                \
-            std::fprintf(stderr, "fuzz: check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);        \
-            std::abort();                                                                                \
-        }                                                                                                \
-    } while (false)
 
 }  // namespace wsecho::fuzz

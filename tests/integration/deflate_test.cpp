@@ -1,6 +1,7 @@
 // File: integration/deflate_test.cpp — permessage-deflate between a Beast client (and wsecho::client) and the
 // server over real sockets: negotiation, compressed echoes of several sizes, the size limit on inflated data.
 #include "integration/server_fixture.hpp"
+#include "support/payloads.hpp"
 
 #include <wsecho/client.hpp>
 #include <wsecho/deflate.hpp>
@@ -9,6 +10,8 @@
 
 using namespace std::chrono_literals;
 using namespace wsecho;
+using wsecho::test::compressible_text;
+using wsecho::test::random_bytes;
 
 namespace {
 
@@ -38,23 +41,6 @@ net::awaitable<std::unique_ptr<ws_stream>> open_compressed(tcp::endpoint server,
     co_await ws->async_handshake(res, "127.0.0.1", "/socket", net::use_awaitable);
     extensions = std::string(res[http::field::sec_websocket_extensions]);
     co_return ws;
-}
-
-std::string random_bytes(std::size_t size, std::mt19937& rng)
-{
-    std::string s(size, '\0');
-    for (auto& c : s)
-        c = static_cast<char>(rng() & 0xff);
-    return s;
-}
-
-std::string compressible_text(std::size_t size)
-{
-    std::string s;
-    while (s.size() < size)
-        s += "the quick brown fox jumps over the lazy dog " + std::to_string(s.size() % 97) + "\n";
-    s.resize(size);
-    return s;
 }
 
 // wsecho::client with deflate on, sending `messages` one after the other; returns the replies.

@@ -2,6 +2,8 @@
 // inflater and deflater against each other and against zlib itself, decompression bombs and bad data included.
 #include <wsecho/codec/deflate.hpp>
 
+#include "support/payloads.hpp"
+
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -10,6 +12,8 @@
 #include <vector>
 
 using namespace wsecho::codec;
+using wsecho::test::compressible_text;
+using wsecho::test::random_bytes;
 
 namespace {
 
@@ -23,23 +27,6 @@ std::span<const std::byte> as_bytes(std::string_view s)
 std::string to_string(const byte_buffer& b)
 {
     return std::string(reinterpret_cast<const char*>(b.data()), b.size());
-}
-
-std::string compressible_text(std::size_t size)
-{
-    std::string s;
-    while (s.size() < size)
-        s += "the quick brown fox jumps over the lazy dog " + std::to_string(s.size() % 97) + "\n";
-    s.resize(size);
-    return s;
-}
-
-std::string random_bytes(std::size_t size, std::mt19937& rng)
-{
-    std::string s(size, '\0');
-    for (auto& c : s)
-        c = static_cast<char>(rng());
-    return s;
 }
 
 deflate_settings ours(int max_window_bits = 15, bool no_context_takeover = false)

@@ -24,13 +24,6 @@
 
 namespace wsecho::detail {
 
-// noexcept on purpose: a handler that throws is a broken invariant (see message_handler), not a way to end
-// one session.
-inline void apply_message_handler(const message_handler& handler, beast::flat_buffer& payload, bool& text) noexcept
-{
-    handler(payload, text);
-}
-
 template <class Stream>
 class echo_loop
 {
@@ -70,6 +63,7 @@ public:
             else
                 open = co_await echo(std::span<std::byte>(landing_.data(), got.bytes), false);
         }
+        record_protocol_outcome(protocol_, ctx_.summary);
         if (protocol_.current_state() == codec::connection::state::closed)
             co_await end_connection();
         else
@@ -114,7 +108,6 @@ private:
                 break;
             if (e.what == codec::connection::event::closed)
             {
-                record_close();
                 co_await flush(out, {});
                 co_return false;
             }
@@ -246,7 +239,6 @@ private:
         if (ctx_.control->going_away() && protocol_.current_state() == codec::connection::state::open)
         {
             protocol_.send_close(codec::close_codes::going_away, "server shutting down", output());
-            ctx_.summary.close_sent = codec::close_codes::going_away;
             closing_deadline_ = net::steady_timer::clock_type::now() + ctx_.config->handshake_timeout;
             co_return co_await flush(output(), {});
         }
@@ -283,37 +275,10 @@ private:
         beast::close_socket(beast::get_lowest_layer(stream_));
     }
 
-    void record_close()
-    {
-        auto& s = ctx_.summary;
-        if (protocol_.close_sent())
-            s.close_sent = protocol_.close_code_sent();
-        if (auto code = protocol_.peer_close_code())
-        {
-            s.close_code = *code;
-            s.close_reason = std::string(protocol_.peer_close_reason());
-        }
-        if (protocol_.failed())
-        {
-            s.error = make_error_code(protocol_.error());
-            s.rejected = rejection_for(protocol_.error());
-        }
-    }
-
     void record_error(const error_code& ec)
     {
         if (!ctx_.summary.error && !(ec == net::error::operation_aborted && protocol_.close_sent()))
             ctx_.summary.error = ec;
-    }
-
-    static rejection rejection_for(codec::violation v)
-    {
-        switch (codec::close_code_for(v))
-        {
-        case codec::close_codes::too_big: return rejection::message_too_big;
-        case codec::close_codes::invalid_payload: return rejection::invalid_utf8;
-        default: return rejection::protocol_error;
-        }
     }
 
     Stream& stream_;

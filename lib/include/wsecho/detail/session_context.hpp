@@ -3,6 +3,7 @@
 // it ended.
 #pragma once
 
+#include <wsecho/codec/connection.hpp>
 #include <wsecho/deflate.hpp>
 #include <wsecho/detail/keep_alive.hpp>
 #include <wsecho/detail/session_registry.hpp>
@@ -65,12 +66,22 @@ void log_http_exchange(const session_context& ctx, const http_request& req, cons
 void log_message(const session_context& ctx, net::const_buffer payload, bool text);
 // Classifies how the session ended (rejections), logs it, counts it, and calls on_end. Once per session.
 void finish_session(session_context& ctx);
+// What the WebSocket's closing handshake came to, into the summary: the close codes both ways, and the
+// protocol violation (and its rejection) when we failed the connection.
+void record_protocol_outcome(const codec::connection& protocol, session_summary& summary);
 // An error response for a request that failed to parse, or nothing (timeouts, resets, eof).
 std::optional<http_response> response_for_read_error(const session_context& ctx, const error_code& ec);
 // 503 for a connection over max_connections.
 http_response over_capacity_response(const session_context& ctx, const http_request& req);
 // 503 for an upgrade that arrives while the server shuts down.
 http_response shutting_down_response(const session_context& ctx, const http_request& req);
+
+// noexcept on purpose: a handler that throws is a broken invariant (see message_handler), not a way to end
+// one session.
+inline void apply_message_handler(const message_handler& handler, beast::flat_buffer& payload, bool& text) noexcept
+{
+    handler(payload, text);
+}
 
 // Calls finish_session() when a session's coroutine ends, however it ends: an exception (a bug) must not
 // leave the open-connections gauge and the registry counting a session that is gone.
