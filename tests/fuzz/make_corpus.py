@@ -1,25 +1,25 @@
 #!/usr/bin/python3
 """tests/fuzz/make_corpus.py — writes the seed corpora of the two fuzz targets (run it with /usr/bin/python3).
 
-    corpus/codec/           what a client sends after the upgrade: masked frames (fed to codec_fuzz; the HTTP
-                            requests in some seeds are just more bytes to it)
+    corpus/codec/           what a client sends after the upgrade: two bytes that set codec_fuzz's options
+                            (cutting, deflate, limits), then masked frames, compressed ones included
     corpus/client_receive/  what a server sends after the handshake: unmasked frames
 
 The cases follow the RFC 6455 conformance tests (tests/integration/conformance_test.cpp): every length
 class, fragmentation with an interleaved ping, ping/pong, close codes valid and not, invalid UTF-8, reserved
-bits and opcodes, oversized control frames, wrongly (un)masked frames, plus the HTTP side for the server:
-plain requests, garbage, oversized headers and bodies, and broken upgrades. The output is deterministic
+bits and opcodes, oversized control frames, wrongly (un)masked frames. The output is deterministic
 (fixed mask keys and payloads), so rerunning this script changes nothing unless the script changed. It
 replaces every file in the two directories. The fuzzers run on copies (tests/fuzz/run.sh), so libFuzzer
 never adds its own finds here.
 
 Note: run.sh passes -max_len=65536, and libFuzzer truncates longer seeds to that; the two 64 KiB-payload
-seeds are longer (upgrade request and frame header in front), so they seed the 64-bit length encoding and
+seeds are longer (option bytes and frame header in front), so they seed the 64-bit length encoding and
 a message cut short by EOF, not a complete 64 KiB echo.
 """
 
 import pathlib
 import struct
+import zlib
 
 HERE = pathlib.Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
@@ -27,15 +27,6 @@ CORPUS = HERE / "corpus"
 TEXT, BINARY, CONT, CLOSE, PING, PONG = 0x1, 0x2, 0x0, 0x8, 0x9, 0xA
 MASKS = [bytes([0x37, 0xFA, 0x21, 0x3D]), bytes([0x00, 0x00, 0x00, 0x00]), bytes([0xA5, 0x5A, 0xFF, 0x01])]
 
-UPGRADE = (
-    b"GET /socket HTTP/1.1\r\n"
-    b"Host: localhost:8080\r\n"
-    b"Upgrade: websocket\r\n"
-    b"Connection: Upgrade\r\n"
-    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-    b"Sec-WebSocket-Version: 13\r\n"
-    b"\r\n"
-)
 
 
 def payload(size: int) -> bytes:
@@ -125,35 +116,25 @@ def frame_cases(f: Framer, close_after) -> dict[str, bytes]:
     }
 
 
-def server_cases() -> dict[str, bytes]:
+def codec_cases() -> dict[str, bytes]:
+    """codec_fuzz input: byte 0 options, byte 1 piece-size tune (see codec_fuzz.cpp), then masked frames."""
     f = Framer(masked=True)
+    frames = frame_cases(f, lambda b: b + f(CLOSE, close_payload(1000)))
 
-    def then_close(frames: bytes) -> bytes:
-        return UPGRADE + frames + f(CLOSE, close_payload(1000, b"bye"))
-
-    cases = {f"ws-{name}": data if data.startswith(UPGRADE) else UPGRADE + data
-             for name, data in frame_cases(f, then_close).items()}
-    # masking: a client must mask every frame
-    cases["ws-unmasked-text"] = UPGRADE + f(TEXT, b"not masked", masked=False)
-    # plain HTTP before (or instead of) the upgrade: 200, HEAD, 404, 426, then an upgrade on the same connection
-    cases["http-keepalive-then-upgrade"] = (
-        b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
-        b"HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n"
-        b"GET /nope?x=1 HTTP/1.1\r\nHost: localhost\r\n\r\n"
-        b"GET /socket HTTP/1.1\r\nHost: localhost\r\n\r\n"
-        + then_close(f(TEXT, b"after 4 requests")))
-    # request bodies (read and dropped): Content-Length, chunked, then HTTP/1.0 (not keep-alive)
-    cases["http-bodies"] = (
-        b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello"
-        b"PUT /socket HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
-        b"GET / HTTP/1.0\r\n\r\n")
-    cases["http-body-too-large"] = b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\nabc"
-    cases["http-header-too-large"] = b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n"
-    cases["http-garbage"] = b"HELLO THERE\r\n\r\n" + bytes(range(256))
-    # broken or refused upgrades
-    cases["upgrade-version-8"] = UPGRADE.replace(b"Version: 13", b"Version: 8")
-    cases["upgrade-no-key"] = UPGRADE.replace(b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", b"")
-    cases["upgrade-origin-foreign"] = UPGRADE.replace(b"\r\n\r\n", b"\r\nOrigin: https://evil.example\r\n\r\n")
+    def deflate(m: bytes, z) -> bytes:
+        return (z.compress(m) + z.flush(zlib.Z_SYNC_FLUSH))[:-4]  # without the 00 00 ff ff tail (RFC 7692 §7.2.1)
+    z = zlib.compressobj(6, zlib.DEFLATED, -15)
+    c1, c2 = deflate(b"hello " * 20, z), deflate(b"hello " * 20, z)  # c2 refers back into c1
+    compressed = {
+        "deflate-takeover": f(TEXT, c1, rsv=4) + f(TEXT, c2[:3], fin=False, rsv=4) + f(CONT, c2[3:]),
+        "deflate-bomb": f(BINARY, deflate(b"a" * 200000, zlib.compressobj(9, zlib.DEFLATED, -15)), rsv=4),
+        "deflate-corrupt": f(BINARY, b"\xff\xff\xff\xff", rsv=4),
+    }
+    cases = {}
+    for flags in (0x00, 0x01, 0x02, 0x27, 0xC3):  # whole, byte by byte, odd pieces, 4 KiB limit, close + pings
+        cases.update({f"{name}-{flags:02x}": bytes([flags, 5]) + body for name, body in frames.items()})
+    for flags, tune in ((0x08, 5), (0x0A, 5), (0x4E, 5), (0x08, 0x85)):  # deflate; 0x85: no context takeover
+        cases.update({f"{n}-{flags:02x}-{tune:02x}": bytes([flags, tune]) + b for n, b in compressed.items()})
     return cases
 
 
@@ -180,5 +161,5 @@ def write(directory: pathlib.Path, cases: dict[str, bytes]) -> None:
 
 
 if __name__ == "__main__":
-    write(CORPUS / "codec", server_cases())
+    write(CORPUS / "codec", codec_cases())
     write(CORPUS / "client_receive", client_cases())
