@@ -105,8 +105,8 @@ net::awaitable<std::optional<upgraded>> answer_http_requests(Stream& stream, ses
             if (!co_await answer_upgrade(stream, answer, ctx))
                 co_return std::nullopt;
             upgraded result{.options = std::move(answer.options)};
-            for (auto part : beast::buffers_range_ref(buffer.cdata()))
-                result.early_bytes.append(part.data(), part.size());
+            const net::const_buffer early = buffer.cdata();  // a flat_buffer's bytes are one run
+            result.early_bytes.append(early.data(), early.size());
             co_return result;
         }
         ctx.summary.rejected = decision.rejected;
