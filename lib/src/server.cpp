@@ -109,6 +109,9 @@ tcp::endpoint resolve_listen_endpoint(const net::any_io_executor& ex, const serv
     return results.begin()->endpoint();
 }
 
+// How often per idle timeout the keep-alive clock rings every session (see keep_alive.hpp for the rule).
+constexpr int keep_alive_checks_per_timeout = 8;
+
 // Accept failures such as EMFILE repeat at once; pausing keeps the listener from spinning on them.
 constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
 
@@ -182,6 +185,10 @@ net::awaitable<void> server::run()
 {
     // Hop onto the acceptor's strand and wait there for the listener to end, so run() may be awaited on any
     // executor and stop(), posted to the same strand, never races an accept.
+    // The keep-alive clock outlives the listener: sessions accepted before stop() still need their idle rule.
+    if (auto period = state_->opts.idle_timeout / keep_alive_checks_per_timeout; period.count() > 0)
+        net::co_spawn(state_->acceptor.get_executor(), state_->registry->run_keep_alive_clock(period),
+                      log_session_failure{state_->log, 0});
     co_await net::co_spawn(state_->acceptor.get_executor(), listen(state_), net::use_awaitable);
 }
 
@@ -195,6 +202,7 @@ void server::stop()
     net::post(state_->acceptor.get_executor(), [s = state_] {
         error_code ignored;
         s->acceptor.close(ignored);
+        s->registry->stop_clock();
     });
 }
 
@@ -235,6 +243,7 @@ net::awaitable<void> drain(std::shared_ptr<server::state> s, std::chrono::millis
     s->stats->draining.store(true, std::memory_order_relaxed);
     error_code ignored;
     s->acceptor.close(ignored);  // the listener sees it closed and ends
+    s->registry->stop_clock();
     auto open = s->registry->size();
     s->log->info("shutting down: closing {} connection{} with 1001, waiting up to {} for them", open,
                  open == 1 ? "" : "s", format_duration(drain_timeout));

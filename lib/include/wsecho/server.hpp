@@ -50,8 +50,9 @@ struct server_options
     std::uint16_t port = 8080;
     // Bounds each plain HTTP request and the upgrade, and later the closing handshake (slowloris).
     std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10);
-    // A silent peer gets a ping after 1/2 to 1 of this, and is dropped after 1 to 1.5 of it (it is checked
-    // on a tick of half the timeout, not per message; see detail/keep_alive.hpp). Zero: never.
+    // A silent peer gets a ping after 1/2 to 1 1/8 of this, and is dropped after 1 to 1 3/4 of it (the rule
+    // ticks every half timeout per session, looked at when one clock for the whole server rings, every 1/8;
+    // nothing per message; see detail/keep_alive.hpp). Zero: never.
     std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);
     // Larger messages are refused with close 1009 (Beast's default; gorilla has none, Node ws 100 MiB).
     // With permessage-deflate it bounds the inflated size, so a decompression bomb gets 1009 too.

@@ -2,7 +2,7 @@
 // read, let the codec turn what was read into echoes, write them with one system call, and again.
 //
 //     for (;;) {
-//         co_await (read_some_into(stream, room, got) || attention.wait_until(next_deadline));
+//         co_await (read_some_into(stream, room, got) || wait_for_attention());
 //         echo every message in what was read; flush;
 //         act on shutdown, keep-alive and close deadlines;
 //     }
@@ -47,7 +47,7 @@ public:
             const bool direct = !room.empty();
             read_outcome got;
             co_await (read_some_into(stream_, direct ? net::buffer(room.data(), room.size()) : net::buffer(landing_), got) ||
-                      ctx_.control->attention().wait_until(next_deadline()));
+                      wait_for_attention());
             if (!got.has_bytes_or_error())
                 continue;  // woken to act: attend() says on what
             if (got.ec)
@@ -215,7 +215,7 @@ private:
     {
         for (;;)
         {
-            co_await ctx_.control->attention().wait_until(keeper_.next_tick());
+            co_await ctx_.control->attention().wait();
             auto cancellation = co_await net::this_coro::cancellation_state;
             if (cancellation.cancelled() != net::cancellation_type::none)
                 co_return;  // the write finished
@@ -254,9 +254,13 @@ private:
         co_return true;
     }
 
-    net::steady_timer::time_point next_deadline() const
+    // The other side of the wait for bytes: a shutdown request, the server's keep-alive clock, or (once our
+    // close is out) the deadline for the peer's reply. Without a deadline of its own the timer is never the
+    // earliest in the queue, so arming it costs no system call.
+    auto wait_for_attention()
     {
-        return closing_deadline_ ? std::min(*closing_deadline_, keeper_.next_tick()) : keeper_.next_tick();
+        auto& attention = ctx_.control->attention();
+        return closing_deadline_ ? attention.wait_until(*closing_deadline_) : attention.wait();
     }
 
     // The closing handshake is over (or the peer broke the protocol): RFC 6455 §7.1.1 has the server end TCP

@@ -20,8 +20,9 @@ struct liveness
 };
 
 // Beast's rule: a peer silent for half the idle timeout gets a ping; one still silent half a timeout later is
-// dropped. Because it ticks, the ping goes out between 1/2 and 1 idle timeout after the last sign of life,
-// and the drop comes between 1 and 1.5.
+// dropped. Because it ticks, and a tick that is due is seen when the server's keep-alive clock next rings the
+// session (every 1/8 timeout), the ping goes out between 1/2 and 1 1/8 idle timeout after the last sign of
+// life, and the drop comes between 1 and 1 3/4.
 class keep_alive
 {
 public:

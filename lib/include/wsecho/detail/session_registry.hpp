@@ -6,8 +6,11 @@
 #include <wsecho/detail/wakeup.hpp>
 #include <wsecho/net.hpp>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -18,14 +21,19 @@ namespace wsecho::detail {
 // The server's handle on one session. Requests may come from any thread; they are posted to the
 // session's executor (its strand), where they set a flag and ring `attention`.
 //
-// One timer per session, not one per request: the echo loop races its read with `attention`, whose deadline is
-// the next keep-alive tick (see echo_loop::run).
+// One timer per session, not one per request: the echo loop races its read with `attention`, which shutdown
+// requests and the server's keep-alive clock ring (see echo_loop::run).
 class session_control : public std::enable_shared_from_this<session_control>
 {
 public:
     explicit session_control(const net::any_io_executor& ex) : executor_(ex), attention_(ex) {}
 
     void request_going_away() { post_request(&session_control::going_away_); }
+    // Wakes the session to look at its clocks (the keep-alive clock's tick).
+    void ring()
+    {
+        net::post(executor_, [self = shared_from_this()] { self->attention_.notify_all(); });
+    }
     void request_abort() { post_request(&session_control::abort_); }
 
     // Only on the session's executor.
@@ -110,12 +118,39 @@ public:
         return emptied_.until([this] { return size() == 0; });
     }
 
+    // The keep-alive clock: rings every session's attention every `period`, so each checks its idle rule
+    // (keep_alive). One timer for the whole server instead of one armed per session per wait: an idle wait
+    // then waits on a timer that is never the earliest, and costs no timerfd update. On `home`; ends once
+    // stop_clock() was called and no session is left.
+    net::awaitable<void> run_keep_alive_clock(std::chrono::milliseconds period)
+    {
+        using namespace net::experimental::awaitable_operators;
+        net::steady_timer tick(home_);
+        auto finished = [this] { return clock_stopped_ && size() == 0; };
+        while (!finished())
+        {
+            tick.expires_after(period);
+            co_await (tick.async_wait(use_nothrow_awaitable) || emptied_.until(finished));
+            std::lock_guard lock(mutex_);
+            for (const auto& control : sessions_)
+                control->ring();
+        }
+    }
+
+    // On `home`: the server stopped accepting; the clock ends with the last session.
+    void stop_clock()
+    {
+        clock_stopped_ = true;
+        emptied_.notify_all();
+    }
+
 private:
     net::any_io_executor home_;
     wakeup emptied_;
     mutable std::mutex mutex_;
     std::unordered_set<std::shared_ptr<session_control>> sessions_;
     bool draining_ = false;
+    bool clock_stopped_ = false;  // on `home` only
 };
 
 }  // namespace wsecho::detail
