@@ -99,19 +99,20 @@ private:
     // thread's buffer, which must be copied out before anything waits. False: the connection is over.
     net::awaitable<bool> echo(std::span<std::byte> input, bool shared)
     {
-        auto& out = output();
+        // output() is asked again after every co_await: with several threads the loop may resume on another
+        // thread, whose buffer is then the one to use (each thread's is empty between two waits).
         for (;;)
         {
-            const auto e = protocol_.next(input, out);
+            const auto e = protocol_.next(input, output());
             input = input.subspan(e.consumed);
             if (e.what == codec::connection::event::need_more)
                 break;
             if (e.what == codec::connection::event::closed)
             {
-                co_await flush(out, {});
+                co_await flush(output(), {});
                 co_return false;
             }
-            const auto tail = echo_one(e.payload, e.text, out);
+            const auto tail = echo_one(e.payload, e.text, output());
             if (!tail.empty())
             {
                 if (shared && !input.empty())
@@ -120,14 +121,14 @@ private:
                     input = saved_input_.bytes();
                     shared = false;
                 }
-                if (!co_await flush(out, tail))
+                if (!co_await flush(output(), tail))
                     co_return false;
             }
             protocol_.message_done();
         }
         saved_input_.clear();
         saved_input_.release_if_larger(0);
-        co_return co_await flush(out, {});
+        co_return co_await flush(output(), {});
     }
 
     // One message: counted, handed to the application's handler if there is one, logged, framed into `out`.
