@@ -44,11 +44,13 @@ struct echo_case
     int threads;       // > 1: server_options::multithreaded, a strand per session
     // On one thread the session allocates nothing. On two, its strand moves it between threads, and Asio's
     // recycling caches are per thread: memory (coroutine frames, the executor_function wrappers the strand
-    // posts) is often allocated on one thread and freed into the other's cache, so about one allocation per
-    // echo misses (measured 1.0-1.1; it was 48 before the session's strand wrapped the concrete executor).
-    // Only per-session allocators for every frame and handler could remove that, and Asio 1.81 has no hook
-    // for coroutine frames. The one-thread cases catch any new per-message allocation in the session; this
-    // bound catches the strand path regressing.
+    // posts) is often allocated on one thread and freed into the other's cache, where it misses. How often
+    // depends on how often the scheduler hands the strand to the other thread, not on our code: measured
+    // 1.0-1.1 per echo on a quiet machine, and 1.2-7.7 on the same machine after builds had run (the same
+    // binary, before and after; 2026-12-04). It was 48 before the session's strand wrapped the concrete
+    // executor. Only per-session allocators for every frame and handler could remove that, and Asio 1.81 has
+    // no hook for coroutine frames. The one-thread cases catch any new per-message allocation in the session;
+    // this bound catches the strand path regressing that far, without failing on the scheduler's mood.
     std::uint64_t max_allocations_per_echo;
     int messages = 0;  // warm-up and measured echoes each; 0: chosen by size
 
@@ -226,6 +228,6 @@ INSTANTIATE_TEST_SUITE_P(
     session, steady_state,
     ::testing::Values(echo_case{"small_text", 32, true, false, 1, 0}, echo_case{"binary_16KiB", 16 * 1024, false, false, 1, 0},
                       echo_case{"small_text_with_handler", 32, true, true, 1, 0},
-                      echo_case{"small_text_on_two_threads", 32, true, false, 2, 2},
-                      echo_case{"binary_16KiB_on_two_threads", 16 * 1024, false, false, 2, 2}),
+                      echo_case{"small_text_on_two_threads", 32, true, false, 2, 16},
+                      echo_case{"binary_16KiB_on_two_threads", 16 * 1024, false, false, 2, 16}),
     [](const ::testing::TestParamInfo<echo_case>& test) { return std::string(test.param.name); });
