@@ -14,6 +14,7 @@
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <system_error>
 
 namespace wsecho {
@@ -109,8 +110,15 @@ tcp::endpoint resolve_listen_endpoint(const net::any_io_executor& ex, const serv
     return results.begin()->endpoint();
 }
 
-// How often per idle timeout the keep-alive clock rings every session (see keep_alive.hpp for the rule).
-constexpr int keep_alive_checks_per_timeout = 8;
+// The keep-alive clock rings every session 8 times per idle timeout (see keep_alive.hpp for the rule). With
+// the idle timeout off it still rings, as often as with the default timeout: a session that went quiet gives
+// back the room a large message left (echo_loop::give_back_memory_if_idle).
+std::chrono::milliseconds keep_alive_clock_period(std::chrono::milliseconds idle_timeout)
+{
+    constexpr int checks_per_timeout = 8;
+    const auto timeout = idle_timeout.count() > 0 ? idle_timeout : server_options{}.idle_timeout;
+    return std::max(timeout / checks_per_timeout, std::chrono::milliseconds(1));
+}
 
 // Accept failures such as EMFILE repeat at once; pausing keeps the listener from spinning on them.
 constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
@@ -186,9 +194,9 @@ net::awaitable<void> server::run()
     // Hop onto the acceptor's strand and wait there for the listener to end, so run() may be awaited on any
     // executor and stop(), posted to the same strand, never races an accept.
     // The keep-alive clock outlives the listener: sessions accepted before stop() still need their idle rule.
-    if (auto period = state_->opts.idle_timeout / keep_alive_checks_per_timeout; period.count() > 0)
-        net::co_spawn(state_->acceptor.get_executor(), state_->registry->run_keep_alive_clock(period),
-                      log_session_failure{state_->log, 0});
+    net::co_spawn(state_->acceptor.get_executor(),
+                  state_->registry->run_keep_alive_clock(keep_alive_clock_period(state_->opts.idle_timeout)),
+                  log_session_failure{state_->log, 0});
     co_await net::co_spawn(state_->acceptor.get_executor(), listen(state_), net::use_awaitable);
 }
 

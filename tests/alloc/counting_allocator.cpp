@@ -3,7 +3,7 @@
 // Two layers, because neither alone sees everything:
 // - operator new/delete are replaced here, so every new in the process (libstdc++, spdlog, Beast's buffers,
 //   std::function, coroutine frames that miss Asio's cache) is counted;
-// - malloc, calloc, realloc, aligned_alloc and posix_memalign are wrapped with `ld --wrap` (see
+// - malloc, calloc, realloc, aligned_alloc, posix_memalign and free are wrapped with `ld --wrap` (see
 //   tests/CMakeLists.txt), which catches the direct calls compiled into this binary and libwsecho.a: Asio's
 //   recycling allocator falls back to std::aligned_alloc. Calls from inside shared libraries are not seen,
 //   but those libraries' C++ allocations still go through the operator new above.
@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdlib>
+#include <malloc.h>
 #include <new>
 
 extern "C" {
@@ -21,6 +22,7 @@ void* __real_calloc(std::size_t count, std::size_t size);
 void* __real_realloc(void* ptr, std::size_t size);
 void* __real_aligned_alloc(std::size_t align, std::size_t size);
 int __real_posix_memalign(void** ptr, std::size_t align, std::size_t size);
+void __real_free(void* ptr);
 [[noreturn]] void __real___cxa_throw(void* exception, void* type, void (*destroy)(void*));
 }
 
@@ -32,6 +34,7 @@ namespace {
 // totals, and it synchronises with the server through the socket anyway.
 std::atomic<std::uint64_t> allocations{0};
 std::atomic<std::uint64_t> throws{0};
+std::atomic<std::uint64_t> large_frees{0};
 // constinit: no dynamic initialisation, so it is safe to read from an allocation made before main().
 constinit thread_local bool counting = false;
 
@@ -68,7 +71,8 @@ void count_this_thread()
 
 counts counted()
 {
-    return {allocations.load(std::memory_order_relaxed), throws.load(std::memory_order_relaxed)};
+    return {allocations.load(std::memory_order_relaxed), throws.load(std::memory_order_relaxed),
+            large_frees.load(std::memory_order_relaxed)};
 }
 
 }  // namespace wsecho::test::alloc
@@ -107,6 +111,13 @@ int __wrap_posix_memalign(void** ptr, std::size_t align, std::size_t size)
 {
     note_allocation();
     return __real_posix_memalign(ptr, align, size);
+}
+
+void __wrap_free(void* ptr)
+{
+    if (wsecho::test::alloc::counting && ptr && malloc_usable_size(ptr) >= wsecho::test::alloc::large_block_bytes)
+        wsecho::test::alloc::large_frees.fetch_add(1, std::memory_order_relaxed);
+    __real_free(ptr);
 }
 
 [[noreturn]] void __wrap___cxa_throw(void* exception, void* type, void (*destroy)(void*))

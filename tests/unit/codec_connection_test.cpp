@@ -231,7 +231,8 @@ TEST(codec_connection, sends_nothing_after_our_close)
 }
 
 // A 1 MiB frame read through direct_read_room() in pieces is the whole message, in a room that grows only as
-// the message does; message_done() then gives the storage back, while a small message's stays.
+// the message does. message_done() keeps the storage, so the next large message is read into it in one piece;
+// release_idle_memory() gives it back.
 TEST(codec_connection, assembles_a_large_frame_in_its_room)
 {
     for (const bool text : {false, true})
@@ -262,8 +263,21 @@ TEST(codec_connection, assembles_a_large_frame_in_its_room)
         EXPECT_TRUE(str(e.payload) == payload);
         EXPECT_GT(direct, payload.size() - 4096);
         EXPECT_TRUE(out.empty());
-        const auto before = allocated_bytes();
+        auto before = allocated_bytes();
         c.message_done();
+        EXPECT_EQ(allocated_bytes(), before);
+
+        ASSERT_EQ(c.next(std::span(input).first(14), out).what, kind::need_more);
+        const auto room = c.direct_read_room();
+        ASSERT_EQ(room.size(), payload.size());  // the room the last message earned
+        std::copy(input.begin() + 14, input.end(), room.begin());
+        e = c.next(room, out);
+        ASSERT_EQ(e.what, kind::message);
+        EXPECT_TRUE(str(e.payload) == payload);
+        EXPECT_EQ(allocated_bytes(), before);
+        c.message_done();
+
+        c.release_idle_memory();
         EXPECT_GE(before, allocated_bytes() + (1u << 20));
     }
     connection c({});

@@ -52,7 +52,8 @@ struct server_options
     std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10);
     // A silent peer gets a ping after 1/2 to 1 1/8 of this, and is dropped after 1 to 1 3/4 of it (the rule
     // ticks every half timeout per session, looked at when one clock for the whole server rings, every 1/8;
-    // nothing per message; see detail/keep_alive.hpp). Zero: never.
+    // nothing per message; see detail/keep_alive.hpp). Zero: never. The same clock gives back a quiet
+    // session's large-message buffer (it rings every 1/8 of this, or of the default when this is zero).
     std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);
     // Larger messages are refused with close 1009 (Beast's default; gorilla has none, Node ws 100 MiB).
     // With permessage-deflate it bounds the inflated size, so a decompression bomb gets 1009 too.

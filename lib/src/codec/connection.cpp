@@ -87,10 +87,7 @@ connection::event connection::on_data(const frame_parser::result& r, byte_buffer
         if (r.last && !assembling_)
             return {.what = event::message, .payload = r.payload, .text = text};
         if (!assembling_)
-        {
-            message_.clear();
-            assembling_ = true;
-        }
+            begin_message();
         // Bytes read through direct_read_room() are already in place.
         if (r.payload.data() == message_.data() + message_.size())
             message_.commit(r.payload.size());
@@ -101,8 +98,7 @@ connection::event connection::on_data(const frame_parser::result& r, byte_buffer
     {
         if (!assembling_)
         {
-            message_.clear();
-            assembling_ = true;
+            begin_message();
             inflated_utf8_.reset();
         }
         if (!inflater_)
@@ -167,7 +163,19 @@ std::span<const std::byte> connection::send_message(bool text, std::span<const s
 void connection::message_done()
 {
     message_.clear();
-    message_.release_if_larger(retained_message_bytes);
+}
+
+void connection::release_idle_memory() noexcept
+{
+    if (!assembling_)
+        message_.release_if_larger(0);
+}
+
+void connection::begin_message() noexcept
+{
+    message_.clear();
+    assembling_ = true;
+    kept_room_ = message_.capacity();
 }
 
 void connection::send_ping(byte_buffer& out)
@@ -191,13 +199,13 @@ std::span<std::byte> connection::direct_read_room()
     if (state_ == state::closed || left < direct_read_min_bytes || parser_.compressed())
         return {};
     if (!assembling_)
-    {
-        message_.clear();
-        assembling_ = true;
-    }
-    // Room for the rest of the frame, but never more than what the message already holds (at least 64 KiB):
-    // a peer announcing 16 MiB must send it before we hold it.
-    const std::uint64_t room = std::min<std::uint64_t>(left, std::max<std::uint64_t>(message_.size(), 64 * 1024));
+        begin_message();
+    // Room for the rest of the frame, but never more than the message already holds (at least 64 KiB) or
+    // the room the connection kept from earlier messages: a peer announcing 16 MiB must send it before we
+    // hold it.
+    const std::size_t held = message_.size();
+    const std::uint64_t earned = std::max({held, std::size_t{64 * 1024}, kept_room_ > held ? kept_room_ - held : 0});
+    const std::uint64_t room = std::min<std::uint64_t>(left, earned);
     return message_.prepare(static_cast<std::size_t>(room));
 }
 

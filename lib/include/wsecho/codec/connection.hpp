@@ -62,8 +62,11 @@ public:
     // returned must be written right after `out`'s bytes (empty when everything is in `out`). Nothing once a
     // close frame was sent (RFC 6455 §5.5.1).
     std::span<const std::byte> send_message(bool text, std::span<const std::byte> payload, byte_buffer& out);
-    // The message next() returned has been echoed (and written, if send_message() returned part of it).
+    // The message next() returned has been echoed (and written, if send_message() returned part of it). Its
+    // room is kept for the next one: a busy connection does not map and fault in a large message each time.
     void message_done();
+    // The connection has been idle for a while: give back the room kept for messages (see message_done).
+    void release_idle_memory() noexcept;
 
     void send_ping(byte_buffer& out);
     // Our own close (1001 at shutdown): state() becomes closing, and next() reports closed once the peer
@@ -87,18 +90,20 @@ public:
 
     // Messages larger than this are not copied into the output (see send_message).
     static constexpr std::size_t copied_payload_bytes = 64 * 1024;
-    // Room the assembled message keeps between messages; a larger one is given back once echoed.
+    // Scratch room a compressed echo keeps between messages; a larger one is given back at once.
     static constexpr std::size_t retained_message_bytes = 64 * 1024;
 
 private:
     event on_data(const frame_parser::result& r, byte_buffer& out);
     event fail(violation v, std::size_t consumed, byte_buffer& out);
+    void begin_message() noexcept;
 
     connection_options options_;
     frame_parser parser_;
     state state_ = state::open;
     byte_buffer message_;  // a message that did not arrive whole in one input, or an inflated one
     bool assembling_ = false;
+    std::size_t kept_room_ = 0;  // message_'s capacity when the message began: room earned by earlier ones
     std::unique_ptr<message_inflater> inflater_;  // made on the first compressed message
     std::unique_ptr<message_deflater> deflater_;
     utf8_validator inflated_utf8_;

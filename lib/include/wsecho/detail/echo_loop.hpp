@@ -49,7 +49,10 @@ public:
             co_await (read_some_into(stream_, direct ? net::buffer(room.data(), room.size()) : net::buffer(landing_), got) ||
                       wait_for_attention());
             if (!got.has_bytes_or_error())
+            {
+                give_back_memory_if_idle();
                 continue;  // woken to act: attend() says on what
+            }
             if (got.ec)
             {
                 record_error(got.ec);
@@ -255,6 +258,16 @@ private:
         co_return true;
     }
 
+    // Woken without bytes. Nothing heard since the last such wake means idle for a whole period of the
+    // keep-alive clock (which rings every session): the room a large message left is given back, so a
+    // connection holds a megabyte only while it is busy with megabytes.
+    void give_back_memory_if_idle()
+    {
+        if (ctx_.liveness.signs_of_life == signs_at_last_wake_)
+            protocol_.release_idle_memory();
+        signs_at_last_wake_ = ctx_.liveness.signs_of_life;
+    }
+
     // The other side of the wait for bytes: a shutdown request, the server's keep-alive clock, or (once our
     // close is out) the deadline for the peer's reply. Without a deadline of its own the timer is never the
     // earliest in the queue, so arming it costs no system call.
@@ -291,6 +304,7 @@ private:
     session_context& ctx_;
     keep_alive keeper_;
     std::optional<net::steady_timer::time_point> closing_deadline_;
+    std::uint64_t signs_at_last_wake_ = 0;
     echo_tally tally_;
     std::array<std::byte, landing_bytes<Stream>> landing_;
     codec::byte_buffer own_output_;  // output that waits for the socket (TCP), or all output (TLS)
