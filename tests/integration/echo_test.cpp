@@ -96,6 +96,38 @@ TEST_F(echo_test, keeps_order_of_100_pipelined_messages)
 
 namespace {
 
+// Two in flight: each message goes out before the previous echo is read, so the server's reads alternate between
+// a read that waits and one that finds the next message already there.
+net::awaitable<std::vector<std::string>> two_in_flight(tcp::endpoint server, int count)
+{
+    auto peer = co_await ws_peer::connect(server);
+    std::vector<std::string> echoed;
+    co_await peer.send("message 0", true);
+    for (int i = 1; i <= count; ++i)
+    {
+        if (i < count)
+            co_await peer.send("message " + std::to_string(i), true);
+        echoed.push_back((co_await peer.receive()).payload);
+    }
+    co_await peer.close(1000);
+    co_return echoed;
+}
+
+}  // namespace
+
+// Each echo is its own message, never an earlier one again. Guards the read path's choice of buffer: GCC 12
+// once evaluated both arms of a conditional inside a co_await operand, echoing a stale message a second time.
+TEST_F(echo_test, echoes_each_message_once_when_reads_alternate_between_waiting_and_not)
+{
+    constexpr int count = 2000;
+    auto echoed = test::run_coro(ioc, two_in_flight(endpoint, count));
+    ASSERT_EQ(echoed.size(), static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i)
+        ASSERT_EQ(echoed[static_cast<std::size_t>(i)], "message " + std::to_string(i));
+}
+
+namespace {
+
 net::awaitable<void> one_client(tcp::endpoint server, int id, int& finished, detail::wakeup& done)
 {
     std::vector<ws_message> sent;

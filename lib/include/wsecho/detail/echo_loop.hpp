@@ -2,9 +2,9 @@
 // read, let the codec turn what was read into echoes, write them with one system call, and again.
 //
 //     for (;;) {
-//         co_await (read_some_into(stream, room, got) || wait_for_attention());
-//         echo every message in what was read; flush;
 //         act on shutdown, keep-alive and close deadlines;
+//         read what the socket has; if nothing: co_await (read_some_into(stream, room, got) || wait_for_attention());
+//         echo every message in what was read; flush (echo_writer.hpp);
 //     }
 //
 // The socket is raw TCP (or TLS over it) and the codec keeps the protocol state, so a read that loses the race
@@ -12,12 +12,13 @@
 #pragma once
 
 #include <wsecho/codec/connection.hpp>
-#include <wsecho/detail/echo_tally.hpp>
+#include <wsecho/detail/echo_writer.hpp>
 #include <wsecho/detail/session_context.hpp>
 #include <wsecho/detail/transport.hpp>
 #include <wsecho/detail/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -41,13 +42,23 @@ public:
             stream_.non_blocking(true, ctx_.summary.error);
         saved_input_ = std::move(early);
         bool open = saved_input_.empty() || co_await echo(saved_input_.bytes(), false);
-        while (open && (open = co_await attend()))
+        while (open)
         {
+            if constexpr (is_plain_tcp<Stream>)
+                co_await net::post(stream_.get_executor(), net::use_awaitable);  // every other ready session first
+            if (!(open = co_await attend()))
+                break;
+            // Where the bytes go: straight into a large message's place, or (TCP) the thread's buffer when the
+            // read need not wait, or the session's small landing buffer when it must.
             auto room = protocol_.direct_read_room();
             const bool direct = !room.empty();
+            const auto waiting_target = direct ? net::buffer(room.data(), room.size()) : net::buffer(landing_);
             read_outcome got;
-            co_await (read_some_into(stream_, direct ? net::buffer(room.data(), room.size()) : net::buffer(landing_), got) ||
-                      wait_for_attention());
+            if constexpr (is_plain_tcp<Stream>)
+                got = read_without_waiting(stream_, direct ? waiting_target : net::buffer(this_thread_buffers().input));
+            const bool waited = !got.done;
+            if (waited)
+                co_await (read_some_into(stream_, waiting_target, got) || wait_for_attention());
             if (!got.has_bytes_or_error())
             {
                 give_back_memory_if_idle();
@@ -55,16 +66,21 @@ public:
             }
             if (got.ec)
             {
-                record_error(got.ec);
+                writer_.record_error(got.ec);
                 break;
             }
             ctx_.liveness.heard_from_peer();
-            if (direct)
-                open = co_await echo(room.first(got.bytes), false);
-            else if constexpr (is_plain_tcp<Stream>)
-                open = co_await echo(read_on(got.bytes), true);
-            else
-                open = co_await echo(std::span<std::byte>(landing_.data(), got.bytes), false);
+            // Chosen here, not inside the co_await below: GCC 12 evaluated both arms of a conditional written in
+            // a co_await's operand, and read_on() must run only after a read that waited.
+            std::span<std::byte> input(static_cast<std::byte*>(waiting_target.data()), got.bytes);
+            bool shared = false;
+            if constexpr (is_plain_tcp<Stream>)
+                if (!direct)
+                {
+                    input = waited ? read_on(got.bytes) : std::span(this_thread_buffers().input).first(got.bytes);
+                    shared = true;
+                }
+            open = co_await echo(input, shared);
         }
         record_protocol_outcome(protocol_, ctx_.summary);
         if (protocol_.current_state() == codec::connection::state::closed)
@@ -95,7 +111,7 @@ private:
         if constexpr (is_plain_tcp<Stream>)
             return this_thread_buffers().output;
         else
-            return own_output_;
+            return writer_.own_output();
     }
 
     // Echoes every message in `input`, answers control frames, and writes it all. `shared`: the input is the
@@ -112,7 +128,7 @@ private:
                 break;
             if (e.what == codec::connection::event::closed)
             {
-                co_await flush(output(), {});
+                co_await writer_.flush(output(), {});
                 co_return false;
             }
             const auto tail = echo_one(e.payload, e.text, output());
@@ -124,14 +140,14 @@ private:
                     input = saved_input_.bytes();
                     shared = false;
                 }
-                if (!co_await flush(output(), tail))
+                if (!co_await writer_.flush(output(), tail))
                     co_return false;
             }
             protocol_.message_done();
         }
         saved_input_.clear();
         saved_input_.release_if_larger(0);
-        co_return co_await flush(output(), {});
+        co_return co_await writer_.flush(output(), {});
     }
 
     // One message: counted, handed to the application's handler if there is one, logged, framed into `out`.
@@ -156,79 +172,8 @@ private:
         }
         if (cfg.log->should_log(spdlog::level::debug))
             log_message(ctx_, net::buffer(payload.data(), payload.size()), text);
-        tally_.add(text, payload.size());
+        writer_.tally().add(text, payload.size());
         return protocol_.send_message(text, payload, out);
-    }
-
-    // Writes `out` and then `tail`. Over TCP it tries at once, without waiting; what the socket does not take
-    // moves to the session's own buffer and goes out while the loop waits (a peer that stops reading stalls
-    // its own session here, holding at most one read's worth of echoes). Counts the echoes once written.
-    net::awaitable<bool> flush(codec::byte_buffer& out, std::span<const std::byte> tail)
-    {
-        std::size_t written = 0;
-        if constexpr (is_plain_tcp<Stream>)
-        {
-            if (out.empty() && tail.empty())
-                co_return true;
-            error_code ec;
-            written = stream_.write_some(output_then_tail(out, tail), ec);
-            if (ec && ec != net::error::would_block)
-            {
-                out.clear();  // the thread's buffer serves the next session: leave nothing of ours in it
-                record_error(ec);
-                co_return false;
-            }
-            if (written == out.size() + tail.size())
-            {
-                out.clear();
-                tally_.count_written(ctx_);
-                co_return true;
-            }
-            const std::size_t from_out = std::min(written, out.size());
-            own_output_.append(out.data() + from_out, out.size() - from_out);
-            out.clear();
-            tail = tail.subspan(written - from_out);
-        }
-        else if (out.empty() && tail.empty())
-            co_return true;
-        co_return co_await write_waiting(tail);
-    }
-
-    net::awaitable<bool> write_waiting(std::span<const std::byte> tail)
-    {
-        using namespace net::experimental::awaitable_operators;
-        auto progress = [this] { ctx_.liveness.heard_from_peer(); };
-        auto done = co_await (write_all(stream_, output_then_tail(own_output_, tail), progress) ||
-                              watch_stalled_write());
-        own_output_.clear();
-        own_output_.release_if_larger(landing_bytes<Stream>);
-        if (done.index() == 1)
-            co_return false;  // dropped or aborted: the watcher recorded why
-        if (auto ec = std::get<0>(done))
-        {
-            record_error(ec);
-            co_return false;
-        }
-        tally_.count_written(ctx_);
-        co_return true;
-    }
-
-    // The other side of a write that has to wait: returns only when the session must end meanwhile (the
-    // server aborts, or the peer has taken nothing for an idle timeout). Shutdown waits for the write.
-    net::awaitable<void> watch_stalled_write()
-    {
-        for (;;)
-        {
-            co_await ctx_.control->attention().wait();
-            auto cancellation = co_await net::this_coro::cancellation_state;
-            if (cancellation.cancelled() != net::cancellation_type::none)
-                co_return;  // the write finished
-            if (ctx_.control->aborting() || (keeper_.due() && keeper_.tick() == keep_alive::action::drop))
-            {
-                record_error(beast::error::timeout);
-                co_return;
-            }
-        }
     }
 
     // Before each wait: acts on what the server asked (abort, shutdown) and on the clocks (keep-alive, the
@@ -237,14 +182,14 @@ private:
     {
         if (ctx_.control->aborting() || (closing_deadline_ && net::steady_timer::clock_type::now() >= *closing_deadline_))
         {
-            record_error(beast::error::timeout);  // the drain timeout, or no close reply in time
+            writer_.record_error(beast::error::timeout);  // the drain timeout, or no close reply in time
             co_return false;
         }
         if (ctx_.control->going_away() && protocol_.current_state() == codec::connection::state::open)
         {
             protocol_.send_close(codec::close_codes::going_away, "server shutting down", output());
             closing_deadline_ = net::steady_timer::clock_type::now() + ctx_.config->handshake_timeout;
-            co_return co_await flush(output(), {});
+            co_return co_await writer_.flush(output(), {});
         }
         if (keeper_.due())
             switch (keeper_.tick())
@@ -252,8 +197,8 @@ private:
             case keep_alive::action::none: break;
             case keep_alive::action::ping:
                 protocol_.send_ping(output());
-                co_return co_await flush(output(), {});
-            case keep_alive::action::drop: record_error(beast::error::timeout); co_return false;
+                co_return co_await writer_.flush(output(), {});
+            case keep_alive::action::drop: writer_.record_error(beast::error::timeout); co_return false;
             }
         co_return true;
     }
@@ -293,21 +238,14 @@ private:
         beast::close_socket(beast::get_lowest_layer(stream_));
     }
 
-    void record_error(const error_code& ec)
-    {
-        if (!ctx_.summary.error && !(ec == net::error::operation_aborted && protocol_.close_sent()))
-            ctx_.summary.error = ec;
-    }
-
     Stream& stream_;
     codec::connection& protocol_;
     session_context& ctx_;
     keep_alive keeper_;
+    echo_writer<Stream> writer_{stream_, protocol_, ctx_, keeper_};
     std::optional<net::steady_timer::time_point> closing_deadline_;
     std::uint64_t signs_at_last_wake_ = 0;
-    echo_tally tally_;
     std::array<std::byte, landing_bytes<Stream>> landing_;
-    codec::byte_buffer own_output_;  // output that waits for the socket (TCP), or all output (TLS)
     codec::byte_buffer saved_input_;  // the rest of the thread's input, kept across a wait
     beast::flat_buffer handled_;     // the message handler's copy (only with a handler)
 };

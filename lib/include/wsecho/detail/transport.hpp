@@ -62,6 +62,16 @@ net::awaitable<void> read_some_into(Stream& stream, net::mutable_buffer target, 
     outcome = {.done = true, .ec = ec, .bytes = n};
 }
 
+// Over TCP (a non-blocking socket): a read that does not wait. Not done when the socket holds nothing yet.
+inline read_outcome read_without_waiting(tcp::socket& socket, net::mutable_buffer target)
+{
+    error_code ec;
+    const std::size_t n = socket.read_some(target, ec);
+    if (ec == net::error::would_block || ec == net::error::try_again)
+        return {};
+    return {.done = true, .ec = ec, .bytes = n};
+}
+
 // What a flush writes: the frames in `out`, then a large payload that was not copied into it.
 inline std::array<net::const_buffer, 2> output_then_tail(const codec::byte_buffer& out, std::span<const std::byte> tail)
 {
