@@ -2,7 +2,9 @@
 // receive loop, sender and close path, joined with `&&`; races (next message vs stop, close vs deadline) use
 // `||`. A connection's coroutines are templates over the stream, compiled for ws:// and wss://. The receive
 // loop and the state they share are in detail/client_loops.hpp (so the fuzz target runs the same loop); the
-// dial is wsecho::dial (dial.cpp).
+// dial is wsecho::dial (dial.cpp); resetting, describing and judging an attempt, client_attempts.cpp.
+#include "client_attempts.hpp"
+
 #include <wsecho/backoff.hpp>
 #include <wsecho/client.hpp>
 #include <wsecho/deflate.hpp>
@@ -162,36 +164,6 @@ net::awaitable<void> close_on_stop(WebSocket& ws, client_state& s, client_report
     beast::get_lowest_layer(ws).close();  // ends the pending read, so the receive loop finishes
 }
 
-// The per-connection part of the report starts empty with each dial.
-void begin_attempt(client_report& report)
-{
-    report.dial_error = {};
-    report.failed_step.clear();
-    report.dial_detail.clear();
-    report.server_close_code.reset();
-    report.server_close_reason.clear();
-    report.server_close_refused = false;
-    report.connection_error = {};
-    report.close = close_outcome::not_needed;
-    report.subprotocol.clear();
-    report.extensions.clear();
-}
-
-// "(127.0.0.1:8080), subprotocol chat, permessage-deflate": what the connected line adds to the URL.
-std::string describe_connection(const std::string& peer, const dial_result& dialed, const client_options& opts)
-{
-    std::string text = "(" + peer + ")";
-    if (!dialed.subprotocol.empty())
-        text += ", subprotocol " + dialed.subprotocol;
-    else if (!opts.subprotocols.empty())
-        text += "; the server chose none of the offered subprotocols";
-    if (!dialed.extensions.empty())
-        text += ", " + dialed.extensions;
-    else if (opts.deflate.enabled)
-        text += "; the server declined permessage-deflate";
-    return text;
-}
-
 // One dial on `ws` and, if it succeeds, the connection until it ends.
 template <class WebSocket>
 net::awaitable<void> dial_and_run(WebSocket& ws, client_state& s, client_report& report)
@@ -217,7 +189,7 @@ net::awaitable<void> dial_and_run(WebSocket& ws, client_state& s, client_report&
     report.extensions = outcome.extensions;
     error_code ignored;
     const auto peer = detail::endpoint_string(beast::get_lowest_layer(ws).socket().remote_endpoint(ignored));
-    s.log->info("connected to {} {}", s.opts.url.to_string(), describe_connection(peer, outcome, s.opts));
+    s.log->info("connected to {} {}", s.opts.url.to_string(), detail::describe_connection(peer, outcome, s.opts));
 
     s.begin_connection(report);
     co_await (receive_loop(ws, s, report) && send_loop(ws, s, report) && close_on_stop(ws, s, report));
@@ -226,7 +198,7 @@ net::awaitable<void> dial_and_run(WebSocket& ws, client_state& s, client_report&
 // A fresh stream for every attempt: a WebSocket stream cannot be dialled twice.
 net::awaitable<void> run_connection(client_state& s, client_report& report)
 {
-    begin_attempt(report);
+    detail::begin_attempt(report);
     if (s.tls)
     {
         wss_stream ws(s.ex, *s.tls);
@@ -237,25 +209,6 @@ net::awaitable<void> run_connection(client_state& s, client_report& report)
         ws_stream ws(s.ex);
         co_await dial_and_run(ws, s, report);
     }
-}
-
-bool should_reconnect(const client_state& s, const client_report& report)
-{
-    if (!s.opts.reconnect.enabled || s.stop_requested.is_set() || report.messages_finished)
-        return false;
-    if (!report.connected() || report.connection_error)
-        return true;
-    return report.server_close_code && is_transient_close_code(*report.server_close_code);
-}
-
-// Why the last attempt ended, for the reconnection log line.
-std::string describe_ending(const client_report& report, const client_options& opts)
-{
-    if (!report.connected())
-        return describe_dial_failure(report, opts);
-    if (report.connection_error)
-        return "connection lost: " + report.connection_error.message();
-    return "server closed the connection with " + std::to_string(report.server_close_code.value_or(1005));
 }
 
 double unit_random()
@@ -301,7 +254,7 @@ net::awaitable<client_report> client::run()
         co_await run_connection(*s, report);
         if (report.connected())
             failures = 0;
-        if (!should_reconnect(*s, report))
+        if (!detail::should_reconnect(s->opts, s->stop_requested.is_set(), report))
             co_return report;
         if (failures == policy.max_attempts)
         {
@@ -311,7 +264,7 @@ net::awaitable<client_report> client::run()
         ++failures;
         const reconnect_attempt attempt{failures, policy.max_attempts,
                                         reconnect_delay(failures, policy.base_delay, policy.max_delay, unit_random()),
-                                        describe_ending(report, s->opts)};
+                                        detail::describe_ending(report, s->opts)};
         ++report.reconnects;
         s->log->warn("{}; reconnecting in {} (attempt {} of {})", attempt.reason, format_duration(attempt.delay),
                      attempt.number, attempt.max_attempts);
@@ -320,7 +273,7 @@ net::awaitable<client_report> client::run()
         co_await (detail::timeout(attempt.delay) || s->stop_requested.wait());
         if (s->stop_requested.is_set())
         {
-            begin_attempt(report);
+            detail::begin_attempt(report);
             report.stopped_before_connected = true;  // stopping is what the user asked for: not a failure
             s->log->info("stopped while waiting to reconnect to {}", s->opts.url.to_string());
             co_return report;
