@@ -3,7 +3,7 @@
 //
 //     for (;;) {
 //         act on shutdown, keep-alive and close deadlines;
-//         read what the socket has; if nothing: co_await (read_some_into(stream, room, got) || wait_for_attention());
+//         read what the socket has; if nothing: co_await (readable(socket) || wait_for_attention()), read;
 //         echo every message in what was read; flush (echo_writer.hpp);
 //     }
 //
@@ -20,8 +20,6 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 
-#include <algorithm>
-#include <cstring>
 
 namespace wsecho::detail {
 
@@ -48,17 +46,13 @@ public:
                 co_await net::post(stream_.get_executor(), net::use_awaitable);  // every other ready session first
             if (!(open = co_await attend()))
                 break;
-            // Where the bytes go: straight into a large message's place, or (TCP) the thread's buffer when the
-            // read need not wait, or the session's small landing buffer when it must.
-            auto room = protocol_.direct_read_room();
-            const bool direct = !room.empty();
-            const auto waiting_target = direct ? net::buffer(room.data(), room.size()) : net::buffer(landing_);
-            read_outcome got;
-            if constexpr (is_plain_tcp<Stream>)
-                got = read_without_waiting(stream_, direct ? waiting_target : net::buffer(this_thread_buffers().input));
-            const bool waited = !got.done;
-            if (waited)
-                co_await (read_some_into(stream_, waiting_target, got) || wait_for_attention());
+            const auto room = protocol_.direct_read_room();  // a large message's place, or empty
+            read_outcome got = read_without_waiting(room);
+            if (!got.done)
+            {
+                co_await wait_for_bytes_or_attention(room, got);
+                got = read_after_waiting(room, got);
+            }
             if (!got.has_bytes_or_error())
             {
                 give_back_memory_if_idle();
@@ -70,17 +64,7 @@ public:
                 break;
             }
             ctx_.liveness.heard_from_peer();
-            // Chosen here, not inside the co_await below: GCC 12 evaluated both arms of a conditional written in
-            // a co_await's operand, and read_on() must run only after a read that waited.
-            std::span<std::byte> input(static_cast<std::byte*>(waiting_target.data()), got.bytes);
-            bool shared = false;
-            if constexpr (is_plain_tcp<Stream>)
-                if (!direct)
-                {
-                    input = waited ? read_on(got.bytes) : std::span(this_thread_buffers().input).first(got.bytes);
-                    shared = true;
-                }
-            open = co_await echo(input, shared);
+            open = co_await echo(bytes_read(room, got.bytes), room.empty() && is_plain_tcp<Stream>);
         }
         record_protocol_outcome(protocol_, ctx_.summary);
         if (protocol_.current_state() == codec::connection::state::closed)
@@ -90,19 +74,56 @@ public:
     }
 
 private:
-    // Over TCP: what the waiting read got, followed by whatever else the socket holds right now, read without
-    // waiting into the thread's buffer, so one parse and one write serve a whole burst.
-    std::span<std::byte> read_on(std::size_t landed)
+    // Where a read goes: straight into a large message's place when the codec offers one; otherwise, over
+    // TCP, the thread's buffer (asked for after every wait: the loop may resume on another thread), over TLS
+    // the session's landing buffer.
+    net::mutable_buffer read_target(std::span<std::byte> room)
     {
-        auto& input = this_thread_buffers().input;
-        std::memcpy(input.data(), landing_.data(), landed);
-        std::size_t size = landed;
-        if (landed == landing_.size())
-        {
-            error_code ec;  // would_block: nothing more yet; eof or a reset: the next read reports it
-            size += stream_.read_some(net::buffer(input.data() + landed, input.size() - landed), ec);
-        }
-        return {input.data(), size};
+        if (!room.empty())
+            return net::buffer(room.data(), room.size());
+        if constexpr (is_plain_tcp<Stream>)
+            return net::buffer(this_thread_buffers().input);
+        else
+            return net::buffer(landing_);
+    }
+
+    std::span<std::byte> bytes_read(std::span<std::byte> room, std::size_t n)
+    {
+        const auto target = read_target(room);
+        return {static_cast<std::byte*>(target.data()), n};
+    }
+
+    // Over TCP, a read that does not wait: under load the next message is nearly always there already. Not
+    // done when the socket is empty (over TLS always: a TLS stream has no such read).
+    read_outcome read_without_waiting(std::span<std::byte> room)
+    {
+        if constexpr (is_plain_tcp<Stream>)
+            return read_now(stream_, read_target(room));
+        else
+            return {};
+    }
+
+    // The one wait of a turn: bytes from the peer, or a reason to act. Over TCP it waits for the socket to
+    // become readable, holding no buffer; a wait that loses the race took nothing. Over TLS the read itself is
+    // raced, and records its outcome in `got` whichever operand wins (read_some_into). Not a coroutine: the
+    // loop awaits the `||` itself, so an idle connection keeps no frame for this function.
+    auto wait_for_bytes_or_attention(std::span<std::byte> room, read_outcome& got)
+    {
+        using namespace net::experimental::awaitable_operators;
+        if constexpr (is_plain_tcp<Stream>)
+            return stream_.async_wait(tcp::socket::wait_read, use_nothrow_awaitable) || wait_for_attention();
+        else
+            return read_some_into(stream_, read_target(room), got) || wait_for_attention();
+    }
+
+    // Over TCP the read comes after the wait, whichever operand won: bytes that arrived as the timer rang are
+    // read now, not lost. Not done: woken to act, nothing to read. Over TLS the raced read already happened.
+    read_outcome read_after_waiting(std::span<std::byte> room, read_outcome got)
+    {
+        if constexpr (is_plain_tcp<Stream>)
+            return read_now(stream_, read_target(room));
+        else
+            return got;
     }
 
     // TCP writes through the thread's buffer (flush() moves what must wait); TLS through the session's own.

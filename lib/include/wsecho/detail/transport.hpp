@@ -21,11 +21,11 @@ using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 template <class Stream>
 inline constexpr bool is_plain_tcp = std::is_same_v<Stream, tcp::socket>;
 
-// Where a waiting read lands. Over TCP it is small, because an idle connection keeps it: what is more is read
-// at once, without waiting, into the thread's buffer. A TLS record is up to 16 KiB, and OpenSSL holds far more
-// per connection anyway.
+// Where a read that waits lands. Over TCP nothing does: an idle connection waits for its socket to become
+// readable, holding no buffer, and then reads into the thread's. A TLS read must have its buffer while it
+// waits; a TLS record is up to 16 KiB, and OpenSSL holds far more per connection anyway.
 template <class Stream>
-inline constexpr std::size_t landing_bytes = is_plain_tcp<Stream> ? 512 : 16 * 1024;
+inline constexpr std::size_t landing_bytes = is_plain_tcp<Stream> ? 0 : 16 * 1024;
 
 // One per thread, used only between two waits of one session: the rest of what a read finds, and the frames
 // written in reply. A session that must wait with output pending moves it to a buffer of its own first.
@@ -44,8 +44,8 @@ inline thread_buffers& this_thread_buffers()
     return buffers;
 }
 
-// The operand of `read || attention`: records its result where the loop can see it, because `||` returns only
-// the first completion and a read that completed second would lose its bytes.
+// Over TLS, the operand of `read || attention`: records its result where the loop can see it, because `||`
+// returns only the first completion and a read that completed second would lose its bytes.
 struct read_outcome
 {
     bool done = false;
@@ -63,7 +63,7 @@ net::awaitable<void> read_some_into(Stream& stream, net::mutable_buffer target, 
 }
 
 // Over TCP (a non-blocking socket): a read that does not wait. Not done when the socket holds nothing yet.
-inline read_outcome read_without_waiting(tcp::socket& socket, net::mutable_buffer target)
+inline read_outcome read_now(tcp::socket& socket, net::mutable_buffer target)
 {
     error_code ec;
     const std::size_t n = socket.read_some(target, ec);
