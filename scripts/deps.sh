@@ -10,8 +10,10 @@ set -euo pipefail
 build=(cmake ninja-build g++ libboost1.81-dev libspdlog-dev libcli11-dev libgtest-dev libssl-dev zlib1g-dev)
 # docker-compose validates compose.yaml (tests/docker reads its output with python3-yaml); nginx and envsubst
 # (gettext-base) run the scale profile's proxy config on loopback (tests/proxy); nodejs, npm and chromium run
-# tests/browser (playwright-core itself comes from npm: the browser.npm_ci test).
-test=("${build[@]}" python3 python3-websockets python3-yaml docker-compose nginx gettext-base chromium nodejs npm)
+# tests/browser (playwright-core itself comes from npm: the browser.npm_ci test); prometheus (with promtool)
+# scrapes the server in tests/e2e/test_prometheus.py.
+test=("${build[@]}" python3 python3-websockets python3-yaml docker-compose nginx gettext-base chromium nodejs npm
+      prometheus)
 fuzz=("${build[@]}" clang-14 libclang-rt-14-dev)
 bench=("${build[@]}" python3 python3-websockets golang-go golang-github-gorilla-websocket-dev libwebsocketpp-dev
        util-linux procps)

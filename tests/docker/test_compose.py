@@ -100,6 +100,7 @@ class DemoServicesTest(unittest.TestCase):
     def setUpClass(cls):
         cls.services = resolved(COMPOSE_FILE)
         cls.scale = resolved(COMPOSE_FILE, "scale")
+        cls.monitoring = resolved(COMPOSE_FILE, "monitoring")
 
     def test_the_default_demo_is_a_server_and_a_client(self):
         # `docker compose up` starts the services that are in no profile.
@@ -153,6 +154,26 @@ class DemoServicesTest(unittest.TestCase):
         self.assertEqual([(str(p["published"]), str(p["target"])) for p in proxy["ports"]], [("8081", listen)])
         self.assertEqual(dialled_address(self.scale["proxy-client"]["command"]), ("proxy", listen))
         self.assertEqual(self.scale["proxy-client"]["depends_on"], {"proxy": {"condition": "service_healthy"}})
+
+    def test_the_monitoring_profile_scrapes_the_server_with_the_tested_rules_and_dashboard(self):
+        prometheus, grafana = self.monitoring["prometheus"], self.monitoring["grafana"]
+        mounts = {v.split(":")[1]: v.split(":")[0] for v in prometheus["volumes"]}
+        # tests/e2e/test_prometheus.py checks these rules with promtool and the dashboard's queries against a
+        # real Prometheus: the profile must mount the same files.
+        self.assertEqual(mounts["/etc/prometheus/alerts.yml"], os.path.join(SOURCE_DIR, "docker", "prometheus", "alerts.yml"))
+        with open(mounts["/etc/prometheus/prometheus.yml"], encoding="utf-8") as f:
+            config = yaml.safe_load(f)
+        self.assertIn("/etc/prometheus/alerts.yml", config["rule_files"])
+        targets = [t for job in config["scrape_configs"] for c in job["static_configs"] for t in c["targets"]]
+        self.assertEqual(targets, [f"server:{listen_port(self.services['server']['command'])[1]}"])
+        grafana_mounts = {v.split(":")[1]: v.split(":")[0] for v in grafana["volumes"]}
+        self.assertEqual(grafana_mounts["/var/lib/grafana/dashboards/wsecho.json"],
+                         os.path.join(SOURCE_DIR, "docker", "grafana", "wsecho.json"))
+        for service in (prometheus, grafana):
+            for port in service["ports"]:
+                host_ip = port.get("host_ip") if isinstance(port, dict) else port.split(":")[0]
+                self.assertEqual(host_ip, "127.0.0.1", f"monitoring ports stay on the host's loopback: {port}")
+
 
 
 def main():
