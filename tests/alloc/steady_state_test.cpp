@@ -246,14 +246,23 @@ net::awaitable<test::alloc::counts> until_ping_after_echoes(tcp::endpoint server
 
 }  // namespace
 
-// Steady-state echoes cost the server no heap allocation (a bounded few on two threads, see echo_case) and
-// no exception; the counts are over 10 000 small messages, so one allocation per message would show as 10 000.
+// Asio's recycling cache for coroutine frames is 16 slots, first fit: a small frame may borrow a large block
+// when it comes first, and a large frame that then finds every large block lent out allocates one of its own
+// (which the cache keeps from then on). Since the loop reads first and builds its `||` only when the socket
+// is empty, which turn takes which path depends on timing, and so does the order in which frames borrow. Seen
+// once in about a third of runs of 10 000 small echoes (both cores busy, 2026-12-05): the `||` operand's
+// co_spawn frame (544 bytes), never twice in a run over some 250 runs. The bound allows a few such misses;
+// one allocation per message would show as 10 000, one on a path taken once in a thousand messages as 10.
+constexpr std::uint64_t frame_cache_misses_allowed = 3;
+
+// Steady-state echoes cost the server no heap allocation (bar the cache misses above; a bounded few per echo
+// on two threads, see echo_case) and no exception.
 TEST_P(steady_state, echoes_without_allocating_or_throwing)
 {
     const echo_case c = GetParam();
     const auto during = count_server_work(c);
     const auto echoes = static_cast<std::uint64_t>(c.measured());
-    EXPECT_LE(during.allocations, c.max_allocations_per_echo * echoes)
+    EXPECT_LE(during.allocations, c.max_allocations_per_echo * echoes + frame_cache_misses_allowed)
         << "allocations on the server's threads over " << echoes << " echoes";
     EXPECT_EQ(during.throws, 0u) << "exceptions thrown on the server's threads over " << echoes << " echoes";
 }
