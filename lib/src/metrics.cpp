@@ -89,6 +89,21 @@ std::string render_metrics(const server_stats& stats)
     for (std::size_t t = 0; t < 2; ++t)
         m.sample("wsecho_sent_bytes_total", fmt::format("type=\"{}\"", message_types[t]), traffic.bytes_sent[t]);
 
+    const auto turnaround = stats.turnaround.sum();
+    m.family("wsecho_echo_turnaround_seconds", "histogram",
+             "Time from the first byte of a message read to the last byte of its echo written.");
+    std::uint64_t cumulative = 0;
+    for (std::size_t b = 0; b < turnaround.per_bucket.size(); ++b)
+    {
+        cumulative += turnaround.per_bucket[b];
+        const auto le = b < turnaround_histogram::upper_bounds.size()
+                            ? fmt::format("le=\"{}\"", turnaround_histogram::upper_bounds[b])
+                            : std::string("le=\"+Inf\"");
+        m.sample("wsecho_echo_turnaround_seconds_bucket", le, cumulative);
+    }
+    m.sample("wsecho_echo_turnaround_seconds_sum", "", turnaround.sum_seconds);
+    m.sample("wsecho_echo_turnaround_seconds_count", "", turnaround.count);
+
     m.family("wsecho_close_codes_received_total", "counter", "Close frames received from peers, by code.");
     for (auto [code, count] : stats.close_codes.received_by_code())
         m.sample("wsecho_close_codes_received_total", fmt::format("code=\"{}\"", code), count);

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -74,6 +75,30 @@ def rejected_upgrade(port):
                 break
             answer += chunk
     return answer.split(b"\r\n", 1)[0].decode()
+
+
+def upgraded_socket(port):
+    """A raw TCP connection that completed the WebSocket handshake (101) and sends nothing more."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=e2e.DEFAULT_TIMEOUT)
+    s.sendall(
+        b"GET /socket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        chunk = s.recv(4096)
+        if not chunk:
+            raise AssertionError(f"connection closed during the handshake: {answer!r}")
+        answer += chunk
+    if not answer.startswith(b"HTTP/1.1 101"):
+        raise AssertionError(f"no 101: {answer!r}")
+    return s
+
+
+def reset(s):
+    """Close with RST instead of FIN (SO_LINGER on, zero timeout)."""
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
 
 
 class PrometheusTest(e2e.ProcessFixtures, unittest.TestCase):
@@ -163,6 +188,9 @@ class PrometheusTest(e2e.ProcessFixtures, unittest.TestCase):
         self.assertEqual(by("code", self.query(api, "wsecho_close_codes_received_total")), {"4001": 1})
         self.assertEqual(by("code", self.query(api, "wsecho_close_codes_sent_total")), {"4001": 1})
         self.assertEqual(self.query(api, "wsecho_websocket_upgrades_total"), {(): 1})
+        # One turnaround observation per echoed message, each in a bucket Prometheus can use.
+        self.assertEqual(self.query(api, "wsecho_echo_turnaround_seconds_count"), {(): 5})
+        self.assertEqual(self.query(api, 'wsecho_echo_turnaround_seconds_bucket{le="+Inf"}'), {(("le", "+Inf"),): 5})
         # Prometheus scrapes over a keep-alive connection of its own, which is accepted and open too: of ours, two
         # were accepted and none is open any more.
         self.assertEqual(
@@ -184,6 +212,38 @@ class PrometheusTest(e2e.ProcessFixtures, unittest.TestCase):
         for expression in queries:
             with self.subTest(query=expression):
                 self.assertTrue(self.query(api, expression), f"no data for {expression}")
+
+    def wait_for_value(self, api, expression, expected):
+        """Polls Prometheus until the instant query gives `expected` (a {labels: value} dict), then returns."""
+        deadline = e2e.Deadline(SCRAPE_TIMEOUT)
+        while True:
+            got = self.query(api, expression)
+            if got == expected:
+                return
+            if deadline.expired():
+                self.fail(f"{expression}: {got}, expected {expected}")
+            time.sleep(0.05)
+
+    def test_the_open_connections_gauge_comes_back_after_every_kind_of_ending(self):
+        require_prometheus()
+        server = self.start_server(log_level="info")
+        api = self.start_prometheus(server.port)
+        batches, per_batch = 10, 100  # 1,000 resets, at most 100 descriptors open here at once
+        for _ in range(batches):
+            sockets = [upgraded_socket(server.port) for _ in range(per_batch)]
+            for s in sockets:
+                reset(s)
+        # Other endings: a FIN without a close frame, a close frame, a plain HTTP request, a FIN before any request.
+        upgraded_socket(server.port).close()
+        asyncio.run(echo_traffic(server.url))
+        http_get(f"http://127.0.0.1:{server.port}/healthz")
+        socket.create_connection(("127.0.0.1", server.port)).close()
+        ours = batches * per_batch + 4
+
+        # Only the scraper's keep-alive connection stays open once the server has seen every ending.
+        self.wait_for_value(api, "wsecho_connections_open", {(): 1})
+        self.wait_for_value(api, "wsecho_connections_accepted_total - wsecho_connections_open", {(): ours})
+        self.assertEqual(self.query(api, "wsecho_websocket_upgrades_total"), {(): batches * per_batch + 2})
 
     def test_promtool_finds_nothing_to_lint_in_the_exposition(self):
         require_prometheus()

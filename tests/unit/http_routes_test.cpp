@@ -205,6 +205,10 @@ TEST(http_routes, metrics_in_prometheus_text_format)
     stats.close_codes.sent(1001);
     stats.count(rejection::origin_not_allowed);
     stats.count(rejection::message_too_big);
+    using std::chrono::microseconds;
+    stats.turnaround.observe(microseconds(100), 2);   // on the first bound: in its bucket (le is inclusive)
+    stats.turnaround.observe(microseconds(700), 1);   // 0.0005 < 700 µs <= 0.001
+    stats.turnaround.observe(std::chrono::seconds(3), 1);  // beyond every bound: +Inf only
     auto res = route_request(make_request(http::verb::get, "/metrics"), {.server_name = "s", .stats = &stats}).response;
     EXPECT_EQ(res.result(), http::status::ok);
     EXPECT_EQ(res[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
@@ -223,6 +227,14 @@ TEST(http_routes, metrics_in_prometheus_text_format)
              "wsecho_handshake_rejections_total{reason=\"over_max_connections\"} 0\n",
              "wsecho_websocket_rejections_total{reason=\"message_too_big\"} 1\n",
              "wsecho_draining 0\n",
+             "# TYPE wsecho_echo_turnaround_seconds histogram\n",
+             "wsecho_echo_turnaround_seconds_bucket{le=\"0.0001\"} 2\n",
+             "wsecho_echo_turnaround_seconds_bucket{le=\"0.0005\"} 2\n",
+             "wsecho_echo_turnaround_seconds_bucket{le=\"0.001\"} 3\n",
+             "wsecho_echo_turnaround_seconds_bucket{le=\"1\"} 3\n",
+             "wsecho_echo_turnaround_seconds_bucket{le=\"+Inf\"} 4\n",
+             "wsecho_echo_turnaround_seconds_sum 3.0009\n",
+             "wsecho_echo_turnaround_seconds_count 4\n",
          })
         EXPECT_NE(body.find(line), std::string::npos) << "missing: " << line << "in:\n" << body;
     EXPECT_EQ(route_request(make_request(http::verb::get, "/metrics"), {.server_name = "s"}).response.result(),

@@ -73,6 +73,33 @@ private:
     std::array<shard, shard_count> shards_{};
 };
 
+// Echo turnaround: from the first byte of a message read to the last byte of its echo written. Observed once
+// per completed write, for every message it carried, so the hot path pays one clock read and a few relaxed
+// adds per write; sharded per thread like traffic_counters. Bounds in seconds (Prometheus' `le`).
+class turnaround_histogram
+{
+public:
+    static constexpr std::array<double, 9> upper_bounds{0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                                        0.005,  0.01,    0.1,    1.0};
+    struct totals
+    {
+        std::array<std::uint64_t, upper_bounds.size() + 1> per_bucket{};  // not cumulative; the last is +Inf
+        std::uint64_t count = 0;
+        double sum_seconds = 0;
+    };
+
+    void observe(std::chrono::nanoseconds took, std::uint64_t messages) noexcept;
+    totals sum() const;
+
+private:
+    struct alignas(64) shard
+    {
+        std::array<std::atomic<std::uint64_t>, upper_bounds.size() + 1> per_bucket{};
+        std::atomic<std::uint64_t> sum_ns{0};
+    };
+    std::array<shard, 16> shards_{};
+};
+
 // Close codes by code, sent and received. Bumped once per connection, so a mutex is cheap enough.
 class close_code_counters
 {
@@ -106,6 +133,7 @@ struct server_stats
     std::atomic<std::uint64_t> upgraded{0};   // connections that became WebSockets
     std::atomic<bool> draining{false};        // shutdown has begun: /readyz answers 503
     traffic_counters traffic;
+    turnaround_histogram turnaround;
     close_code_counters close_codes;
     std::array<std::atomic<std::uint64_t>, rejection_kinds> rejected{};
     const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

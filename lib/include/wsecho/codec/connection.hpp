@@ -80,6 +80,8 @@ public:
 
     state current_state() const noexcept { return state_; }
     bool close_sent() const noexcept { return close_sent_ != 0; }
+    // A data message has begun and not yet ended: the next bytes continue it.
+    bool in_message() const noexcept { return assembling_; }
     std::uint16_t close_code_sent() const noexcept { return close_sent_; }
     // The peer's close frame, once it came (1005 for an empty one).
     std::optional<std::uint16_t> peer_close_code() const noexcept { return peer_close_code_; }

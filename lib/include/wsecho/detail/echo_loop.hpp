@@ -39,6 +39,7 @@ public:
         if constexpr (is_plain_tcp<Stream>)
             stream_.non_blocking(true, ctx_.summary.error);
         saved_input_ = std::move(early);
+        writer_.tally().first_byte_read();
         bool open = saved_input_.empty() || co_await echo(saved_input_.bytes(), false);
         while (open)
         {
@@ -64,6 +65,8 @@ public:
                 break;
             }
             ctx_.liveness.heard_from_peer();
+            if (!protocol_.in_message())
+                writer_.tally().first_byte_read();
             open = co_await echo(bytes_read(room, got.bytes), room.empty() && is_plain_tcp<Stream>);
         }
         record_protocol_outcome(protocol_, ctx_.summary);
