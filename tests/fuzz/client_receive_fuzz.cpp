@@ -9,7 +9,7 @@
 #include "feed_stream.hpp"
 #include "fuzz_support.hpp"
 
-#include <wsecho/detail/client_loops.hpp>
+#include <wsecho/detail/client_connection.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

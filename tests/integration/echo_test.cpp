@@ -190,7 +190,7 @@ TEST_F(echo_test, records_the_peers_close_code)
 }
 
 // Messages followed at once by a close frame, in one write: every echo goes out before the close
-// reply (the reader/writer hand-over must not let the close overtake them), and nothing after it.
+// reply (the echo loop writes them in order, ahead of the close), and nothing after it.
 TEST_F(echo_test, echoes_everything_received_before_the_close)
 {
     std::string frames;

@@ -142,8 +142,8 @@ public:
     client(const client&) = delete;
     client& operator=(const client&) = delete;
 
-    // The dialer coroutine: connects, then runs the receive loop, the sender and the close path
-    // concurrently until stop(), until the messages run out or until the server goes away; with
+    // The dialer: dials (one wsecho::dial per attempt), then runs the receive loop, the sender and the
+    // close path concurrently until stop(), until the messages run out or until the server goes away; with
     // reconnection enabled, dials again as reconnect_options says.
     net::awaitable<client_report> run();
 

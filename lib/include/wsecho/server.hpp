@@ -73,7 +73,7 @@ struct server_options
     // clients) are always allowed. The default refuses cross-site pages, like gorilla's CheckOrigin.
     std::vector<std::string> allowed_origins;
     // Set when more than one thread runs the io_context: each session then runs on a strand of its own
-    // (its reader, writer, timers and `||`/`&&` operands share it). With one thread no strand is needed.
+    // (its echo loop, its timers and the operands of its `||` share it). With one thread no strand is needed.
     bool multithreaded = false;
     // Where the library logs; null means spdlog::default_logger().
     std::shared_ptr<spdlog::logger> logger;
