@@ -29,6 +29,7 @@ struct client_state
     event stop_requested;  // set by client::stop()
     event receiver_done;   // per connection: set when the receive loop ends, for whatever reason
     event sending_done;    // per connection: the last message is out and answered (or waited for): close
+    event close_timed_out;  // per connection: our close got no answer in time; the receive loop is abandoned
     wakeup reply_arrived;  // notified by the receive loop for every message
     std::uint64_t sent_before = 0;      // per connection: report.sent when it began
     std::uint64_t received_before = 0;  // per connection: report.received when it began
@@ -45,7 +46,7 @@ struct client_state
                .headers = opts.headers,
                .subprotocols = opts.subprotocols},
           log(opts.logger ? opts.logger : spdlog::default_logger()),
-          stop_requested(ex), receiver_done(ex), sending_done(ex), reply_arrived(ex)
+          stop_requested(ex), receiver_done(ex), sending_done(ex), close_timed_out(ex), reply_arrived(ex)
     {
     }
 
@@ -53,6 +54,7 @@ struct client_state
     {
         receiver_done = event(ex);
         sending_done = event(ex);
+        close_timed_out = event(ex);
         sent_before = report.sent;
         received_before = report.received;
         close_started = false;
