@@ -5,8 +5,6 @@ the client's bounded close against a peer that never answers.
 Run: /usr/bin/python3 test_cli.py --server PATH --client PATH [unittest arguments]
 """
 
-import base64
-import hashlib
 import json
 import os
 import re
@@ -19,29 +17,6 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wsecho_e2e as e2e  # noqa: E402
 from wsecho_e2e import Binaries  # noqa: E402
-
-# RFC 6455 §1.3: the server proves it speaks WebSocket by hashing the client's key with this GUID.
-WEBSOCKET_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-
-class SilentWebSocketPeer(e2e.RawHttpPeer):
-    """Completes the WebSocket handshake and then neither reads nor writes again: the peer whose close
-    reply never comes."""
-
-    @property
-    def url(self):
-        return f"ws://127.0.0.1:{self.port}/socket"
-
-    def respond(self, connection, request):
-        key = re.search(rb"(?im)^Sec-WebSocket-Key:\s*(\S+)", request).group(1)
-        accept = base64.b64encode(hashlib.sha1(key + WEBSOCKET_GUID).digest())
-        connection.sendall(
-            b"HTTP/1.1 101 Switching Protocols\r\n"
-            b"Upgrade: websocket\r\n"
-            b"Connection: Upgrade\r\n"
-            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
-        )
-
 
 class FlagsTest(unittest.TestCase):
     def test_help_and_version(self):
@@ -115,7 +90,7 @@ class SessionTest(e2e.ProcessFixtures, unittest.TestCase):
         self.assertLessEqual(len(received), ran / interval + 1, f"ran {ran:.3f} s\n{client.output()}")
 
     def test_close_times_out_when_the_server_never_answers(self):
-        with SilentWebSocketPeer() as peer:
+        with e2e.SilentWebSocketPeer() as peer:
             client = self.start_client(peer.url, "--close-timeout", "300ms", "--interval", "1s")
             client.wait_for_line("connected to")
             client.send_signal(signal.SIGINT)

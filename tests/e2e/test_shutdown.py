@@ -6,10 +6,8 @@ Run: /usr/bin/python3 test_shutdown.py --server PATH --client PATH [unittest arg
 """
 
 import asyncio
-import base64
 import os
 import signal
-import socket
 import sys
 import unittest
 
@@ -52,21 +50,6 @@ async def flood(url, flowing):
         return sent, echoed, in_order, ws.close_code
 
 
-def open_silent_websocket(port):
-    """Upgrades a raw socket and never reads from it again: a close frame can never be answered."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=e2e.DEFAULT_TIMEOUT)
-    key = base64.b64encode(os.urandom(16)).decode()
-    sock.sendall(
-        f"GET /socket HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
-    )
-    response = b""
-    while b"\r\n\r\n" not in response:
-        response += sock.recv(4096)
-    assert response.startswith(b"HTTP/1.1 101"), response
-    return sock
-
-
 class ShutdownTest(e2e.ProcessFixtures, unittest.IsolatedAsyncioTestCase):
     async def test_sigterm_echoes_what_was_read_then_closes_1001_and_exits_0(self):
         server = self.start_server("--threads", "2", "--drain-timeout", "3s", log_level="info")
@@ -93,7 +76,7 @@ class ShutdownTest(e2e.ProcessFixtures, unittest.IsolatedAsyncioTestCase):
 
     async def test_a_peer_that_never_reads_is_cut_off_at_the_drain_timeout(self):
         server = self.start_server("--drain-timeout", "200ms", "--handshake-timeout", "30s", log_level="info")
-        silent = open_silent_websocket(server.port)
+        silent = e2e.open_silent_websocket(server.port)
         self.addCleanup(silent.close)
         server.wait_for_line("connected")
         server.send_signal(signal.SIGTERM)
@@ -104,7 +87,7 @@ class ShutdownTest(e2e.ProcessFixtures, unittest.IsolatedAsyncioTestCase):
 
     async def test_a_second_signal_exits_at_once(self):
         server = self.start_server("--drain-timeout", "30s", "--handshake-timeout", "30s", log_level="info")
-        silent = open_silent_websocket(server.port)
+        silent = e2e.open_silent_websocket(server.port)
         self.addCleanup(silent.close)
         server.wait_for_line("connected")
         server.send_signal(signal.SIGTERM)

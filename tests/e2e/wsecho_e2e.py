@@ -9,6 +9,8 @@ what happened instead of hanging until ctest's timeout.
 import argparse
 import asyncio
 import atexit
+import base64
+import hashlib
 import os
 import re
 import socket
@@ -352,6 +354,45 @@ class RawHttpPeer:
             self.respond(self._connection, request)
         except Exception as e:  # also the shutdown() of __exit__ while waiting
             self.error = e
+
+
+# RFC 6455 §1.3: the server proves it speaks WebSocket by hashing the client's key with this GUID.
+WEBSOCKET_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+class SilentWebSocketPeer(RawHttpPeer):
+    """Completes the WebSocket handshake and then neither reads nor writes again: the peer whose close
+    reply never comes."""
+
+    @property
+    def url(self):
+        return f"ws://127.0.0.1:{self.port}/socket"
+
+    def respond(self, connection, request):
+        key = re.search(rb"(?im)^Sec-WebSocket-Key:\s*(\S+)", request).group(1)
+        accept = base64.b64encode(hashlib.sha1(key + WEBSOCKET_GUID).digest())
+        connection.sendall(
+            b"HTTP/1.1 101 Switching Protocols\r\n"
+            b"Upgrade: websocket\r\n"
+            b"Connection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+
+
+def open_silent_websocket(port):
+    """Upgrades a raw socket to 127.0.0.1:port/socket and never reads from it again: a close frame can never
+    be answered. The caller closes the socket."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=DEFAULT_TIMEOUT)
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(
+        f"GET /socket HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    response = b""
+    while b"\r\n\r\n" not in response:
+        response += sock.recv(4096)
+    assert response.startswith(b"HTTP/1.1 101"), response
+    return sock
 
 
 def run_briefly(argv, timeout, stdin=subprocess.DEVNULL, env=None):
