@@ -77,7 +77,7 @@ awaitable<void> respond(beast::tcp_stream& stream, tcp::endpoint peer, http::sta
 }
 
 // One request per connection: GET / is the page, an upgrade on /socket the echo, anything else 404.
-awaitable<void> run_connection(tcp::socket socket, server_state& state)
+awaitable<void> serve_connection(tcp::socket socket, server_state& state)
 {
     boost::system::error_code ignored;  // a peer already gone shows as 0.0.0.0:0, and the read fails at once
     const auto peer = socket.remote_endpoint(ignored);
@@ -120,7 +120,7 @@ awaitable<void> listen(tcp::acceptor& acceptor, server_state& state)
     {
         auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
         if (!ec)
-            net::co_spawn(acceptor.get_executor(), run_connection(std::move(socket), state), rethrow);
+            net::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket), state), rethrow);
         else if (!acceptor.is_open())
             co_return;  // closed on shutdown
         else
