@@ -132,8 +132,8 @@ TEST_F(shutdown_test, cuts_off_a_peer_that_stopped_reading_at_the_drain_timeout)
     auto scenario = [&]() -> net::awaitable<void> {
         hung = co_await open_socket(endpoint);
         hung->binary(true);
-        // Megabytes the server echoes into a socket nobody reads: its writer blocks, then its reader, and
-        // a close frame could never be answered anyway. Only the server's forced close ends this.
+        // Megabytes the server echoes into a socket nobody reads: its write stalls, so its loop stops
+        // reading, and a close frame could never be answered anyway. Only the server's forced close ends this.
         auto push = [&]() -> net::awaitable<void> {
             std::string mebibyte(1u << 20, 'x');
             for (int i = 0; i < 64; ++i)
