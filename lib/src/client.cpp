@@ -130,6 +130,12 @@ net::awaitable<void> send_close(WebSocket& ws, client_state& s)
     if (s.close_started)
         co_return;  // our 1002 refusing the server's close code is out: Beast allows one close
     s.close_started = true;
+    // From here on the server's close frame can only be its reply, which the callback lets pass anyway; and with
+    // a callback set, Beast 1.81 deadlocks when a read starts on that reply already buffered (it posts before
+    // the callback while holding the read lock, our close op takes the write lock and waits for the read lock,
+    // the read then waits for the write lock). Without one, the read marks the close received at once and our
+    // close op goes straight to the teardown.
+    ws.control_callback();
     if (auto [ec] = co_await ws.async_close(websocket::close_code::normal, use_nothrow_awaitable); ec)
         s.log->debug("close handshake ended with: {}", ec.message());
 }
