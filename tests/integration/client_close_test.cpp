@@ -1,9 +1,12 @@
-// File: integration/client_close_test.cpp — the client's answer to a server that closes with a code no peer
-// may send (RFC 6455 §7.4: 5000 and up): close 1002 (protocol error), where Beast 1.81 alone would echo it.
+// File: integration/client_close_test.cpp — how the client's connection ends: its close path against a peer
+// that never answers, a server that closes first, and a server that closes with a code no peer may send
+// (RFC 6455 §7.4: 5000 and up), answered with close 1002 (protocol error) where Beast 1.81 alone would echo it.
 //
-// The server here upgrades with Beast and then talks raw TCP: Beast's server role would handle the client's
-// close frame itself (and reply to it), and the test needs to see exactly the bytes the client sent.
+// The server for the close codes upgrades with Beast and then talks raw TCP: Beast's server role would handle
+// the client's close frame itself (and reply to it), and the test needs to see exactly the bytes the client sent.
+#include "integration/client_support.hpp"
 #include "support/run_coro.hpp"
+#include "support/ws_peer.hpp"
 
 #include <wsecho/client.hpp>
 
@@ -25,6 +28,8 @@
 
 using namespace std::chrono_literals;
 using namespace wsecho;
+using clock_type = std::chrono::steady_clock;
+using test::options_for;
 
 namespace {
 
@@ -143,4 +148,48 @@ TEST(client_close, echoes_a_close_code_of_4999)
     EXPECT_FALSE(run.report.server_close_refused);
     EXPECT_FALSE(run.report.connection_error) << run.report.connection_error.message();
     EXPECT_EQ(run.log.find("refused"), std::string::npos) << run.log;
+}
+
+// Against a peer that completed the handshake and never answers, the close path gives up after
+// close_timeout, closes the socket and returns (it does not hang).
+TEST(client_peers, close_times_out_against_a_silent_peer)
+{
+    net::io_context ioc;
+    test::silent_ws_server peer(ioc.get_executor());
+    auto opts = options_for(peer.endpoint());
+    opts.interval = 1h;  // nothing to send: the test is about the close
+    opts.close_timeout = 200ms;
+    client cl(ioc.get_executor(), opts);
+
+    clock_type::time_point stopped_at;
+    auto stop_when_connected = [&]() -> net::awaitable<void> {
+        co_await peer.accept_and_go_silent();
+        stopped_at = clock_type::now();
+        cl.stop();
+    };
+    net::co_spawn(ioc, stop_when_connected(), test::rethrow);
+    auto report = test::run_coro(ioc, cl.run());
+    auto close_took = clock_type::now() - stopped_at;
+
+    EXPECT_EQ(report.close, close_outcome::timed_out);
+    EXPECT_GE(close_took, opts.close_timeout);
+    EXPECT_LT(close_took, 2s);
+}
+
+// When the server closes first, the client ends by itself, reporting the server's close code.
+TEST(client_peers, ends_when_the_server_closes)
+{
+    net::io_context ioc;
+    test::silent_ws_server peer(ioc.get_executor());
+    net::co_spawn(ioc, peer.accept_and_close(1001), test::rethrow);
+    auto opts = options_for(peer.endpoint());
+    opts.interval = 1h;
+    client cl(ioc.get_executor(), opts);
+
+    auto report = test::run_coro(ioc, cl.run());
+
+    EXPECT_TRUE(report.connected());
+    EXPECT_EQ(report.server_close_code, 1001);
+    EXPECT_EQ(report.close, close_outcome::not_needed);
+    EXPECT_FALSE(report.connection_error);
 }

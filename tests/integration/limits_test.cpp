@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 
 #include <fstream>
+#include <optional>
 
 using namespace std::chrono_literals;
 using namespace wsecho;
@@ -67,13 +68,39 @@ TEST_F(limits_test, pings_then_drops_a_dead_peer)
 
 namespace {
 
-// Connects and just listens (a pending read answers pings) for `quiet`, then closes normally.
-net::awaitable<bool> stay_quiet(tcp::endpoint server, std::chrono::milliseconds quiet)
+// What a peer that only listens saw before its quiet spell ended.
+struct quiet_spell
+{
+    bool lasted = false;  // the whole spell passed with nothing but pings (answered by the pending read)
+    std::optional<test::ws_message> message;  // something the server sent instead
+    error_code dropped;                       // or how the connection ended
+};
+
+// The read side of stay_quiet(): it must not throw, because `||` waits for the first *success* and a
+// throwing read would never win (the timer would then report a dropped peer as quiet).
+net::awaitable<quiet_spell> first_thing_heard(test::ws_peer& peer)
+{
+    quiet_spell heard;
+    try
+    {
+        heard.message = co_await peer.receive();
+    }
+    catch (const boost::system::system_error& e)
+    {
+        heard.dropped = e.code();
+    }
+    co_return heard;
+}
+
+// Connects and just listens (a pending read answers pings) for `quiet`, then gives up the connection.
+net::awaitable<quiet_spell> stay_quiet(tcp::endpoint server, std::chrono::milliseconds quiet)
 {
     using namespace net::experimental::awaitable_operators;
     auto peer = co_await test::ws_peer::connect(server);
-    auto first = co_await (peer.receive() || wsecho::detail::timeout(quiet));
-    co_return first.index() == 1;  // the timer won: the server sent nothing but pings, and did not drop us
+    auto first = co_await (first_thing_heard(peer) || wsecho::detail::timeout(quiet));
+    if (first.index() == 0)
+        co_return std::get<0>(first);
+    co_return quiet_spell{.lasted = true};
 }
 
 }  // namespace
@@ -82,7 +109,10 @@ net::awaitable<bool> stay_quiet(tcp::endpoint server, std::chrono::milliseconds 
 TEST_F(limits_test, keeps_a_quiet_peer_that_answers_pings)
 {
     restart_with([](server_options& o) { o.idle_timeout = 200ms; });
-    EXPECT_TRUE(test::run_coro(ioc, stay_quiet(endpoint, 700ms)));
+    auto spell = test::run_coro(ioc, stay_quiet(endpoint, 700ms));
+    EXPECT_TRUE(spell.lasted) << "dropped: " << spell.dropped.message()
+                              << (spell.message ? ", or sent a message: " + spell.message->payload : "");
+    EXPECT_FALSE(spell.dropped);
     EXPECT_TRUE(ended.empty()) << "the server dropped a peer that answered its pings";
 }
 

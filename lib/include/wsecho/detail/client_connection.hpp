@@ -14,7 +14,6 @@
 #include <wsecho/net.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
@@ -45,18 +44,6 @@ void refuse_out_of_range_close_codes(WebSocket& ws, client_state& s)
     });
 }
 
-// Beast 1.81 deadlocks when a read starts while our close is between writing its frame and taking the read
-// lock, and the server's close reply is already buffered (it came in one segment with the last echo): the
-// read takes the read lock, finds the close and waits for the write lock, which the close holds while it
-// waits for the read lock (read.hpp `close:`, close.hpp "Acquire the read lock"; boostorg/beast#2647).
-// Seen under load in client_test as a close that timed out with the reply on the wire. The close's write
-// completed before the reply could come, so its handler is queued already: yielding once lets it run first.
-template <class WebSocket>
-auto let_the_close_read_first(WebSocket& ws)
-{
-    return net::post(ws.get_executor(), use_nothrow_awaitable);
-}
-
 // Logs every reply until the connection ends; after our close this ends with operation_aborted.
 template <class WebSocket>
 net::awaitable<void> receive_loop(WebSocket& ws, client_state& s, client_report& report)
@@ -68,12 +55,6 @@ net::awaitable<void> receive_loop(WebSocket& ws, client_state& s, client_report&
     beast::flat_buffer buffer;
     for (;;)
     {
-        if (s.close_started)
-        {
-            co_await let_the_close_read_first(ws);
-            if (s.close_timed_out.is_set())
-                break;
-        }
         auto [ec, size] = co_await ws.async_read(buffer, use_nothrow_awaitable);
         if (ec)
         {
@@ -198,6 +179,12 @@ net::awaitable<void> send_close(WebSocket& ws, client_state& s)
     if (s.close_started)
         co_return;  // our 1002 refusing the server's close code is out: Beast allows one close
     s.close_started = true;
+    // From here on the server's close frame can only be its reply, which the callback lets pass anyway; and with
+    // a callback set, Beast 1.81 deadlocks when a read starts on that reply already buffered (it posts before
+    // the callback while holding the read lock, our close op takes the write lock and waits for the read lock,
+    // the read then waits for the write lock). Without one, the read marks the close received at once and our
+    // close op goes straight to the teardown.
+    ws.control_callback();
     if (auto [ec] = co_await ws.async_close(websocket::close_code::normal, use_nothrow_awaitable); ec)
         s.log->debug("close handshake ended with: {}", ec.message());
 }
