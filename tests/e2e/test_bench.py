@@ -16,7 +16,6 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wsecho_e2e as e2e  # noqa: E402
-from wsecho_e2e import Binaries  # noqa: E402
 
 e2e.require_websockets()  # its peers are Python websockets servers
 

@@ -15,6 +15,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import raw_peers  # noqa: E402
 import wsecho_e2e as e2e  # noqa: E402
 from wsecho_e2e import Binaries  # noqa: E402
 
@@ -90,7 +91,7 @@ class SessionTest(e2e.ProcessFixtures, unittest.TestCase):
         self.assertLessEqual(len(received), ran / interval + 1, f"ran {ran:.3f} s\n{client.output()}")
 
     def test_close_times_out_when_the_server_never_answers(self):
-        with e2e.SilentWebSocketPeer() as peer:
+        with raw_peers.SilentWebSocketPeer() as peer:
             client = self.start_client(peer.url, "--close-timeout", "300ms", "--interval", "1s")
             client.wait_for_line("connected to")
             client.send_signal(signal.SIGINT)

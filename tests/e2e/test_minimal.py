@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import raw_peers  # noqa: E402
 import wsecho_e2e as e2e  # noqa: E402
 from wsecho_e2e import Binaries  # noqa: E402
 
@@ -80,7 +81,7 @@ class ServerTest(MinimalFixtures, unittest.IsolatedAsyncioTestCase):
 
     async def test_sigint_with_a_peer_that_never_answers_the_close_ends_at_the_idle_timeout(self):
         server = self.start_minimal_server(idle_timeout_ms=300)
-        silent = e2e.open_silent_websocket(server.port)
+        silent = raw_peers.open_silent_websocket(server.port)
         self.addCleanup(silent.close)
         await asyncio.to_thread(server.wait_for_line, " connected")
         server.send_signal(signal.SIGINT)
@@ -160,7 +161,7 @@ class ClientTest(MinimalFixtures, unittest.TestCase):
         self.assertIn("cannot connect to ws://127.0.0.1:", result.stderr, e2e.describe(result))
 
     def test_a_close_never_answered_is_dropped_after_close_wait(self):
-        with e2e.SilentWebSocketPeer() as peer:
+        with raw_peers.SilentWebSocketPeer() as peer:
             client = self.start_minimal_client(peer.port, interval_ms=50, close_wait_ms=300)
             client.wait_for_line("connected to ws://")
             interrupted = time.monotonic()

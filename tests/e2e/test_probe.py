@@ -10,11 +10,12 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import raw_peers  # noqa: E402
 import wsecho_e2e as e2e  # noqa: E402
 from wsecho_e2e import Binaries  # noqa: E402
 
 
-class CannedHttpPeer(e2e.RawHttpPeer):
+class CannedHttpPeer(raw_peers.RawHttpPeer):
     """Answers the one request with fixed bytes and keeps the connection open until the test ends (a body
     that never completes, if the bytes say so). With answer=None it reads the request and never answers."""
 

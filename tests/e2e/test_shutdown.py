@@ -12,6 +12,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import raw_peers  # noqa: E402
 import wsecho_e2e as e2e  # noqa: E402
 
 websockets = e2e.require_websockets()
@@ -76,7 +77,7 @@ class ShutdownTest(e2e.ProcessFixtures, unittest.IsolatedAsyncioTestCase):
 
     async def test_a_peer_that_never_reads_is_cut_off_at_the_drain_timeout(self):
         server = self.start_server("--drain-timeout", "200ms", "--handshake-timeout", "30s", log_level="info")
-        silent = e2e.open_silent_websocket(server.port)
+        silent = raw_peers.open_silent_websocket(server.port)
         self.addCleanup(silent.close)
         server.wait_for_line("connected")
         server.send_signal(signal.SIGTERM)
@@ -87,7 +88,7 @@ class ShutdownTest(e2e.ProcessFixtures, unittest.IsolatedAsyncioTestCase):
 
     async def test_a_second_signal_exits_at_once(self):
         server = self.start_server("--drain-timeout", "30s", "--handshake-timeout", "30s", log_level="info")
-        silent = e2e.open_silent_websocket(server.port)
+        silent = raw_peers.open_silent_websocket(server.port)
         self.addCleanup(silent.close)
         server.wait_for_line("connected")
         server.send_signal(signal.SIGTERM)
