@@ -124,16 +124,24 @@ class PrometheusTest(e2e.ProcessFixtures, unittest.TestCase):
             "prometheus",
         )
         api = f"http://127.0.0.1:{port}"
-        deadline = e2e.Deadline(SCRAPE_TIMEOUT)
-        while True:
+
+        def ready():
             try:
-                if http_get(f"{api}/-/ready", timeout=1)[0] == 200:
-                    return api
+                return http_get(f"{api}/-/ready", timeout=1)[0] == 200
             except OSError:
-                pass
+                return False
+
+        self.poll(ready, lambda: "prometheus did not become ready")
+        return api
+
+    def poll(self, done, failure):
+        """Calls done() until it is true, failing with failure() after SCRAPE_TIMEOUT. Polling: Prometheus is a
+        process we do not control, with no event to await."""
+        deadline = e2e.Deadline(SCRAPE_TIMEOUT)
+        while not done():
             if deadline.expired():
-                self.fail("prometheus did not become ready")
-            time.sleep(0.05)  # polling a process we do not control: it has no event to await
+                self.fail(failure())
+            time.sleep(0.05)
 
     def query(self, api, expression):
         """{labels as a sorted tuple: value} for an instant query."""
@@ -148,18 +156,17 @@ class PrometheusTest(e2e.ProcessFixtures, unittest.TestCase):
     def wait_for_scrape_after(self, api, moment):
         """Waits until Prometheus has scraped wsecho at least once after `moment` (Unix time), and holds at least
         three samples (rate() in the dashboard's queries needs two; the first scrape can come a second late)."""
-        deadline = e2e.Deadline(SCRAPE_TIMEOUT)
-        while True:
-            targets = json.loads(http_get(f"{api}/api/v1/targets")[1])["data"]["activeTargets"]
-            if targets and targets[0]["health"] == "up" and "lastScrape" in targets[0]:
-                last = targets[0]["lastScrape"]
-                # RFC 3339 with nanoseconds; comparing whole seconds + 1 keeps clear of rounding.
-                stamp = time.mktime(time.strptime(last[:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone
-                if stamp >= moment + 1 and self.query(api, "count_over_time(up[1m])").get((), 0) >= 3:
-                    return
-            if deadline.expired():
-                self.fail(f"no scrape after the traffic; targets: {targets}")
-            time.sleep(0.05)
+        targets = []
+
+        def scraped():
+            targets[:] = json.loads(http_get(f"{api}/api/v1/targets")[1])["data"]["activeTargets"]
+            if not (targets and targets[0]["health"] == "up" and "lastScrape" in targets[0]):
+                return False
+            # RFC 3339 with nanoseconds; comparing whole seconds + 1 keeps clear of rounding.
+            stamp = time.mktime(time.strptime(targets[0]["lastScrape"][:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone
+            return stamp >= moment + 1 and self.query(api, "count_over_time(up[1m])").get((), 0) >= 3
+
+        self.poll(scraped, lambda: f"no scrape after the traffic; targets: {targets}")
 
     def test_every_series_equals_the_traffic_sent(self):
         require_prometheus()
@@ -215,14 +222,14 @@ class PrometheusTest(e2e.ProcessFixtures, unittest.TestCase):
 
     def wait_for_value(self, api, expression, expected):
         """Polls Prometheus until the instant query gives `expected` (a {labels: value} dict), then returns."""
-        deadline = e2e.Deadline(SCRAPE_TIMEOUT)
-        while True:
-            got = self.query(api, expression)
-            if got == expected:
-                return
-            if deadline.expired():
-                self.fail(f"{expression}: {got}, expected {expected}")
-            time.sleep(0.05)
+        got = {}
+
+        def arrived():
+            got.clear()
+            got.update(self.query(api, expression))
+            return got == expected
+
+        self.poll(arrived, lambda: f"{expression}: {got}, expected {expected}")
 
     def test_the_open_connections_gauge_comes_back_after_every_kind_of_ending(self):
         require_prometheus()
