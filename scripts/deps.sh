@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/deps.sh — the one list of Debian 12 packages wsecho needs; installs the missing ones as root.
-# Usage: scripts/deps.sh build|test|fuzz|bench|runtime
-#   (test, fuzz and bench include build; fuzz adds clang 14 and its sanitizer/libFuzzer runtimes; bench adds
+# Usage: scripts/deps.sh build|test|fuzz|lint|bench|runtime
+#   (test, fuzz, lint and bench include build; fuzz adds clang 14 and its sanitizer/libFuzzer runtimes; lint
+#   adds clang-format and clang-tidy 14 (scripts/lint.sh) and git, which lists the files to format; bench adds
 #   what bench/run.sh needs to build and pin the peer servers of ../shared/bench, whose build.sh also wants
 #   node and npm on PATH; runtime is what the Docker image's slim stage installs: the shared libraries the
 #   programs link besides libc and libstdc++)
@@ -15,6 +16,7 @@ build=(cmake ninja-build g++ libboost1.81-dev libspdlog-dev libcli11-dev libgtes
 test=("${build[@]}" python3 python3-websockets python3-yaml docker-compose nginx gettext-base chromium nodejs npm
       prometheus)
 fuzz=("${build[@]}" clang-14 libclang-rt-14-dev)
+lint=("${build[@]}" clang-format-14 clang-tidy-14 git)
 bench=("${build[@]}" python3 python3-websockets golang-go golang-github-gorilla-websocket-dev libwebsocketpp-dev
        util-linux procps)
 runtime=(libspdlog1.10 libfmt9 libssl3 zlib1g)
@@ -23,9 +25,10 @@ case "${1:-}" in
     build) wanted=("${build[@]}") ;;
     test) wanted=("${test[@]}") ;;
     fuzz) wanted=("${fuzz[@]}") ;;
+    lint) wanted=("${lint[@]}") ;;
     bench) wanted=("${bench[@]}") ;;
     runtime) wanted=("${runtime[@]}") ;;
-    *) echo "usage: $0 build|test|fuzz|bench|runtime" >&2; exit 2 ;;
+    *) echo "usage: $0 build|test|fuzz|lint|bench|runtime" >&2; exit 2 ;;
 esac
 
 present() {
