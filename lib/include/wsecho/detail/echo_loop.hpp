@@ -274,4 +274,12 @@ private:
     beast::flat_buffer handled_;     // the message handler's copy (only with a handler)
 };
 
+template <class Stream>
+net::awaitable<void> run_echo_loop(Stream& stream, codec::connection& protocol, session_context& ctx,
+                                   codec::byte_buffer early)
+{
+    echo_loop<Stream> loop(stream, protocol, ctx);
+    co_await loop.run(std::move(early));
+}
+
 }  // namespace wsecho::detail

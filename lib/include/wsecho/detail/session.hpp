@@ -2,11 +2,11 @@
 // one upgrades, then the echo loop (echo_loop.hpp) on the codec's state machine.
 //
 // Templated on the transport; the plain TCP (tcp::socket) instantiation is compiled once, in session.cpp, and
-// the TLS one in session_tls.cpp.
+// the TLS one in session_tls.cpp. The echo loop is only declared here: it is compiled in echo_loop_tcp.cpp and
+// echo_loop_tls.cpp, so editing it does not recompile Beast's HTTP code.
 #pragma once
 
 #include <wsecho/codec/connection.hpp>
-#include <wsecho/detail/echo_loop.hpp>
 #include <wsecho/detail/session_context.hpp>
 #include <wsecho/detail/transport.hpp>
 #include <wsecho/detail/upgrade.hpp>
@@ -17,6 +17,15 @@
 #include <optional>
 
 namespace wsecho::detail {
+
+// The WebSocket half, until the connection ends (echo_loop.hpp). `early`: bytes that came behind the upgrade.
+template <class Stream>
+net::awaitable<void> run_echo_loop(Stream& stream, codec::connection& protocol, session_context& ctx,
+                                   codec::byte_buffer early);
+extern template net::awaitable<void> run_echo_loop<tcp::socket>(tcp::socket&, codec::connection&,
+                                                                session_context&, codec::byte_buffer);
+extern template net::awaitable<void> run_echo_loop<tls_stream>(tls_stream&, codec::connection&, session_context&,
+                                                               codec::byte_buffer);
 
 // tcp_stream (also under TLS) has its own deadline for the HTTP phase.
 template <class Stream>
@@ -152,8 +161,7 @@ net::awaitable<void> run_session(Stream stream, session_context ctx)
     if (!upgrade)
         co_return;
     codec::connection protocol(upgrade->options);
-    echo_loop<Stream> loop(stream, protocol, ctx);
-    co_await loop.run(std::move(upgrade->early_bytes));
+    co_await run_echo_loop(stream, protocol, ctx, std::move(upgrade->early_bytes));
 }
 
 extern template net::awaitable<void> run_session<tcp::socket>(tcp::socket, session_context);
