@@ -4,9 +4,9 @@
 // Resetting, describing and judging an attempt: client_attempts.cpp.
 #include "client_attempts.hpp"
 
-#include <wsecho/backoff.hpp>
 #include <wsecho/client.hpp>
 #include <wsecho/deflate.hpp>
+#include <wsecho/detail/backoff.hpp>
 #include <wsecho/detail/client_connection.hpp>
 #include <wsecho/detail/endpoint.hpp>
 #include <wsecho/detail/wakeup.hpp>
@@ -125,7 +125,8 @@ net::awaitable<client_report> client::run()
         }
         ++failures;
         const reconnect_attempt attempt{failures, policy.max_attempts,
-                                        reconnect_delay(failures, policy.base_delay, policy.max_delay, unit_random()),
+                                        detail::reconnect_delay(failures, policy.base_delay, policy.max_delay,
+                                                                unit_random()),
                                         detail::describe_ending(report, s->opts)};
         ++report.reconnects;
         s->log->warn("{}; reconnecting in {} (attempt {} of {})", attempt.reason, format_duration(attempt.delay),
