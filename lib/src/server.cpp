@@ -222,7 +222,7 @@ net::awaitable<void> listen(std::shared_ptr<server::state> s)
     auto where = detail::endpoint_string(s->acceptor.local_endpoint(ignored));
     const bool tls = s->tls != nullptr;
     s->log->info("listening on {}://{} (WebSocket: {}://{}{})", tls ? "https" : "http", where, tls ? "wss" : "ws",
-                 where, socket_path);
+                 where, detail::socket_path);
     for (;;)
     {
         auto [ec, socket] = co_await s->acceptor.async_accept(s->next_session_executor(), use_nothrow_awaitable);

@@ -5,9 +5,9 @@
 
 #include <wsecho/codec/connection.hpp>
 #include <wsecho/deflate.hpp>
+#include <wsecho/detail/http_routes.hpp>
 #include <wsecho/detail/keep_alive.hpp>
 #include <wsecho/detail/session_registry.hpp>
-#include <wsecho/http_routes.hpp>
 #include <wsecho/net.hpp>
 #include <wsecho/server.hpp>
 
