@@ -1,9 +1,9 @@
 // File: integration/line_reader_test.cpp — --stdin's line reader over real descriptors: a pipe (through
 // epoll), a regular file and /dev/null (which epoll refuses), cancellation, and the descriptor left as found.
+#include "common/line_reader.hpp"
 #include "support/run_coro.hpp"
 
 #include <wsecho/detail/wakeup.hpp>
-#include <wsecho/line_reader.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <gtest/gtest.h>
@@ -17,6 +17,7 @@
 
 using namespace std::chrono_literals;
 using namespace wsecho;
+using wsecho::cli::line_reader;
 using namespace net::experimental::awaitable_operators;
 
 namespace {
