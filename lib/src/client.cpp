@@ -9,8 +9,8 @@
 #include <wsecho/detail/backoff.hpp>
 #include <wsecho/detail/client_connection.hpp>
 #include <wsecho/detail/endpoint.hpp>
-#include <wsecho/detail/wakeup.hpp>
 #include <wsecho/duration.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
@@ -133,7 +133,7 @@ net::awaitable<client_report> client::run()
                      attempt.number, attempt.max_attempts);
         if (s->opts.on_reconnect)
             s->opts.on_reconnect(attempt);
-        co_await (detail::timeout(attempt.delay) || s->stop_requested.wait());
+        co_await (timeout(attempt.delay) || s->stop_requested.wait());
         if (s->stop_requested.is_set())
         {
             detail::begin_attempt(report);

@@ -1,12 +1,12 @@
 // File: server.cpp — binding, the listener coroutine, and spawning one session coroutine per connection.
 #include <wsecho/detail/endpoint.hpp>
 #include <wsecho/detail/session.hpp>
-#include <wsecho/detail/wakeup.hpp>
 #include <wsecho/duration.hpp>
 #include <wsecho/server.hpp>
 #include <wsecho/tls.hpp>
 #include <wsecho/url.hpp>
 #include <wsecho/version.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -231,7 +231,7 @@ net::awaitable<void> listen(std::shared_ptr<server::state> s)
         if (ec)
         {
             s->log->warn("accept failed: {}", ec.message());
-            co_await detail::timeout(accept_retry_delay);
+            co_await timeout(accept_retry_delay);
             continue;
         }
         s->stats->accepted.fetch_add(1, std::memory_order_relaxed);
@@ -256,13 +256,13 @@ net::awaitable<void> drain(std::shared_ptr<server::state> s, std::chrono::millis
     s->log->info("shutting down: closing {} connection{} with 1001, waiting up to {} for them", open,
                  open == 1 ? "" : "s", format_duration(drain_timeout));
     s->registry->drain();
-    co_await (s->registry->wait_until_empty() || detail::timeout(drain_timeout));
+    co_await (s->registry->wait_until_empty() || timeout(drain_timeout));
     if (auto left = s->registry->size(); left > 0)
     {
         s->log->warn("shutting down: {} connection{} did not finish closing within {}; closing them now", left,
                      left == 1 ? "" : "s", format_duration(drain_timeout));
         s->registry->abort_all();
-        co_await (s->registry->wait_until_empty() || detail::timeout(abort_grace));
+        co_await (s->registry->wait_until_empty() || timeout(abort_grace));
     }
     s->log->info("shutdown complete");
 }

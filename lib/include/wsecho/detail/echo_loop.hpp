@@ -15,7 +15,7 @@
 #include <wsecho/detail/echo_writer.hpp>
 #include <wsecho/detail/session_context.hpp>
 #include <wsecho/detail/transport.hpp>
-#include <wsecho/detail/wakeup.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>

@@ -10,7 +10,7 @@
 #include <wsecho/detail/session_context.hpp>
 #include <wsecho/detail/transport.hpp>
 #include <wsecho/detail/upgrade.hpp>
-#include <wsecho/detail/wakeup.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 

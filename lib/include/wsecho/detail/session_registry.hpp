@@ -3,8 +3,8 @@
 // to stop at once.
 #pragma once
 
-#include <wsecho/detail/wakeup.hpp>
 #include <wsecho/net.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
