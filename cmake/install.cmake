@@ -5,7 +5,10 @@ include(CMakePackageConfigHelpers)
 install(TARGETS wsecho EXPORT wsechoTargets
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
     INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY lib/include/wsecho DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} PATTERN "*.in" EXCLUDE)
+# Not detail/: no installed header includes it (server and client forward-declare their state), so it is
+# only the library's own.
+install(DIRECTORY lib/include/wsecho DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} PATTERN "*.in" EXCLUDE
+    PATTERN "detail" EXCLUDE)
 install(FILES ${PROJECT_BINARY_DIR}/generated/wsecho/version.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/wsecho)
 install(TARGETS wsecho-server wsecho-client RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # OPTIONAL: scripts/build.sh (the demo and the Docker image) builds only the server and the client; a full

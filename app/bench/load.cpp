@@ -2,8 +2,8 @@
 // echoes and print progress, all joined with `&&` and bounded by `|| timeout(limit)`.
 #include "bench/load.hpp"
 
-#include <wsecho/detail/wakeup.hpp>
 #include <wsecho/duration.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -159,7 +159,7 @@ net::awaitable<bench_report> run_bench(bench_options opts)
     const auto limit = run_limit(s.opts);
     auto finished = co_await ((s.all_done.wait() && control_phases(s) && watch_for_late_echoes(s) &&
                                show_progress(s)) ||
-                              detail::timeout(limit));
+                              timeout(limit));
     if (finished.index() == 1)
     {
         for (auto& c : s.connections)

@@ -5,9 +5,9 @@
 #include "bench/payload.hpp"
 #include "bench/report.hpp"
 
-#include <wsecho/detail/wakeup.hpp>
 #include <wsecho/dial.hpp>
 #include <wsecho/net.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/logger.h>
@@ -81,7 +81,7 @@ struct connection
     std::size_t number;              // from 1, for error lines
     std::vector<char> outgoing;      // the payload, restamped before each send
     flight_ring flights;
-    detail::wakeup room;             // the writer waits here for pipeline room, its last echo, or the end
+    wakeup room;                     // the writer waits here for pipeline room, its last echo, or the end
     net::steady_timer pacing;        // open loop: until the next message is due
     std::uint64_t next_sequence = 0;      // of the next message to send
     std::uint64_t expected_sequence = 0;  // of the next echo
@@ -127,8 +127,8 @@ struct run_state
     std::size_t dialed_count = 0;
     std::size_t done_count = 0;
     std::uint64_t errors_logged = 0;
-    detail::event all_dialed;
-    detail::event all_done;
+    event all_dialed;
+    event all_done;
     // Timers of the supervising coroutines, cancelled when the last connection ends so they finish too.
     net::steady_timer phase_timer;
     net::steady_timer watchdog_timer;

@@ -2,8 +2,9 @@
 // --count, --stdin, --binary, -H/--header, --subprotocol and --reconnect with its limits.
 #pragma once
 
+#include "common/line_reader.hpp"
+
 #include <wsecho/client.hpp>
-#include <wsecho/line_reader.hpp>
 
 #include <CLI/CLI.hpp>
 

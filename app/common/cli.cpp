@@ -2,6 +2,7 @@
 #include "common/cli.hpp"
 
 #include "common/config.hpp"
+#include "common/duration.hpp"
 #include "common/json_log.hpp"
 
 #include <wsecho/duration.hpp>

@@ -1,10 +1,10 @@
 // File: backoff.cpp — the reconnection delay (see backoff.hpp).
-#include <wsecho/backoff.hpp>
+#include <wsecho/detail/backoff.hpp>
 
 #include <algorithm>
 #include <cmath>
 
-namespace wsecho {
+namespace wsecho::detail {
 
 std::chrono::milliseconds reconnect_delay(unsigned attempt, std::chrono::milliseconds base,
                                           std::chrono::milliseconds limit, double unit_random)
@@ -17,4 +17,4 @@ std::chrono::milliseconds reconnect_delay(unsigned attempt, std::chrono::millise
     return std::chrono::milliseconds(std::max<std::chrono::milliseconds::rep>(delay, 1));
 }
 
-}  // namespace wsecho
+}  // namespace wsecho::detail

@@ -4,13 +4,13 @@
 // Resetting, describing and judging an attempt: client_attempts.cpp.
 #include "client_attempts.hpp"
 
-#include <wsecho/backoff.hpp>
 #include <wsecho/client.hpp>
 #include <wsecho/deflate.hpp>
+#include <wsecho/detail/backoff.hpp>
 #include <wsecho/detail/client_connection.hpp>
 #include <wsecho/detail/endpoint.hpp>
-#include <wsecho/detail/wakeup.hpp>
 #include <wsecho/duration.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
@@ -125,14 +125,15 @@ net::awaitable<client_report> client::run()
         }
         ++failures;
         const reconnect_attempt attempt{failures, policy.max_attempts,
-                                        reconnect_delay(failures, policy.base_delay, policy.max_delay, unit_random()),
+                                        detail::reconnect_delay(failures, policy.base_delay, policy.max_delay,
+                                                                unit_random()),
                                         detail::describe_ending(report, s->opts)};
         ++report.reconnects;
         s->log->warn("{}; reconnecting in {} (attempt {} of {})", attempt.reason, format_duration(attempt.delay),
                      attempt.number, attempt.max_attempts);
         if (s->opts.on_reconnect)
             s->opts.on_reconnect(attempt);
-        co_await (detail::timeout(attempt.delay) || s->stop_requested.wait());
+        co_await (timeout(attempt.delay) || s->stop_requested.wait());
         if (s->stop_requested.is_set())
         {
             detail::begin_attempt(report);

@@ -1,12 +1,12 @@
 // File: http_routes.cpp — the plain HTTP answers: index page, health, metrics, 404, 405, 426, and
 // parse-error responses.
-#include <wsecho/http_routes.hpp>
-#include <wsecho/metrics.hpp>
+#include <wsecho/detail/http_routes.hpp>
+#include <wsecho/detail/metrics.hpp>
 
 #include <algorithm>
 #include <cctype>
 
-namespace wsecho {
+namespace wsecho::detail {
 
 namespace {
 
@@ -182,4 +182,4 @@ http_response make_error_response(http::status status, unsigned version, std::st
     return res;
 }
 
-}  // namespace wsecho
+}  // namespace wsecho::detail

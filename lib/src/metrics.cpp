@@ -1,6 +1,6 @@
 // File: metrics.cpp — renders server_stats for Prometheus: one HELP and TYPE line per family, labels
 // for direction, type, code and reason.
-#include <wsecho/metrics.hpp>
+#include <wsecho/detail/metrics.hpp>
 #include <wsecho/version.hpp>
 
 #include <boost/version.hpp>
@@ -9,7 +9,7 @@
 #include <cctype>
 #include <iterator>
 
-namespace wsecho {
+namespace wsecho::detail {
 
 namespace {
 
@@ -126,4 +126,4 @@ std::string render_metrics(const server_stats& stats)
     return m.take();
 }
 
-}  // namespace wsecho
+}  // namespace wsecho::detail

@@ -1,12 +1,12 @@
 // File: server.cpp — binding, the listener coroutine, and spawning one session coroutine per connection.
 #include <wsecho/detail/endpoint.hpp>
 #include <wsecho/detail/session.hpp>
-#include <wsecho/detail/wakeup.hpp>
 #include <wsecho/duration.hpp>
 #include <wsecho/server.hpp>
 #include <wsecho/tls.hpp>
 #include <wsecho/url.hpp>
 #include <wsecho/version.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -32,7 +32,9 @@ std::shared_ptr<net::ssl::context> load_tls(const server_options& opts)
 
 }  // namespace
 
-struct server::state
+using detail::server_state;
+
+struct detail::server_state
 {
     server_options opts;
     std::shared_ptr<spdlog::logger> log;
@@ -59,7 +61,7 @@ struct server::state
         return net::make_strand(sessions_executor);
     }
 
-    state(net::any_io_executor ex, server_options o)
+    server_state(net::any_io_executor ex, server_options o)
         : opts(std::move(o)), log(opts.logger ? opts.logger : spdlog::default_logger()), sessions_executor(ex),
           acceptor(net::make_strand(ex)),
           registry(std::make_shared<detail::session_registry>(acceptor.get_executor())),
@@ -149,11 +151,11 @@ void start_session(tcp::socket socket, std::uint64_t id, bool over_capacity,
                    const std::shared_ptr<const detail::session_config>& config,
                    const std::shared_ptr<net::ssl::context>& tls);
 
-net::awaitable<void> drain(std::shared_ptr<server::state> s, std::chrono::milliseconds drain_timeout);
+net::awaitable<void> drain(std::shared_ptr<server_state> s, std::chrono::milliseconds drain_timeout);
 
 }  // namespace
 
-server::server(net::any_io_executor ex, server_options opts) : state_(std::make_shared<state>(ex, std::move(opts)))
+server::server(net::any_io_executor ex, server_options opts) : state_(std::make_shared<server_state>(ex, std::move(opts)))
 {
     auto& acceptor = state_->acceptor;
     const auto endpoint = resolve_listen_endpoint(ex, state_->opts);
@@ -185,7 +187,7 @@ tcp::endpoint server::local_endpoint() const
 namespace {
 
 // The listener coroutine proper; runs on the acceptor's strand (see server::run).
-net::awaitable<void> listen(std::shared_ptr<server::state> s);
+net::awaitable<void> listen(std::shared_ptr<server_state> s);
 
 }  // namespace
 
@@ -216,13 +218,13 @@ void server::stop()
 
 namespace {
 
-net::awaitable<void> listen(std::shared_ptr<server::state> s)
+net::awaitable<void> listen(std::shared_ptr<server_state> s)
 {
     error_code ignored;
     auto where = detail::endpoint_string(s->acceptor.local_endpoint(ignored));
     const bool tls = s->tls != nullptr;
     s->log->info("listening on {}://{} (WebSocket: {}://{}{})", tls ? "https" : "http", where, tls ? "wss" : "ws",
-                 where, socket_path);
+                 where, detail::socket_path);
     for (;;)
     {
         auto [ec, socket] = co_await s->acceptor.async_accept(s->next_session_executor(), use_nothrow_awaitable);
@@ -231,7 +233,7 @@ net::awaitable<void> listen(std::shared_ptr<server::state> s)
         if (ec)
         {
             s->log->warn("accept failed: {}", ec.message());
-            co_await detail::timeout(accept_retry_delay);
+            co_await timeout(accept_retry_delay);
             continue;
         }
         s->stats->accepted.fetch_add(1, std::memory_order_relaxed);
@@ -245,7 +247,7 @@ net::awaitable<void> listen(std::shared_ptr<server::state> s)
 // How long sessions get to end after an abort (closing their sockets) before shutdown stops waiting.
 constexpr auto abort_grace = std::chrono::seconds(1);
 
-net::awaitable<void> drain(std::shared_ptr<server::state> s, std::chrono::milliseconds drain_timeout)
+net::awaitable<void> drain(std::shared_ptr<server_state> s, std::chrono::milliseconds drain_timeout)
 {
     using namespace net::experimental::awaitable_operators;
     s->stats->draining.store(true, std::memory_order_relaxed);
@@ -256,13 +258,13 @@ net::awaitable<void> drain(std::shared_ptr<server::state> s, std::chrono::millis
     s->log->info("shutting down: closing {} connection{} with 1001, waiting up to {} for them", open,
                  open == 1 ? "" : "s", format_duration(drain_timeout));
     s->registry->drain();
-    co_await (s->registry->wait_until_empty() || detail::timeout(drain_timeout));
+    co_await (s->registry->wait_until_empty() || timeout(drain_timeout));
     if (auto left = s->registry->size(); left > 0)
     {
         s->log->warn("shutting down: {} connection{} did not finish closing within {}; closing them now", left,
                      left == 1 ? "" : "s", format_duration(drain_timeout));
         s->registry->abort_all();
-        co_await (s->registry->wait_until_empty() || detail::timeout(abort_grace));
+        co_await (s->registry->wait_until_empty() || timeout(abort_grace));
     }
     s->log->info("shutdown complete");
 }

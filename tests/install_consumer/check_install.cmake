@@ -21,6 +21,10 @@ foreach(installed bin/wsecho-server bin/wsecho-client bin/wsecho-bench include/w
         message(FATAL_ERROR "not installed: ${installed}")
     endif()
 endforeach()
+# The library's internals stay out of the public headers.
+if(EXISTS ${WORK_DIR}/prefix/include/wsecho/detail)
+    message(FATAL_ERROR "installed, but lib-private: include/wsecho/detail")
+endif()
 run(${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${WORK_DIR}/build -G Ninja -DCMAKE_BUILD_TYPE=Release
     -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix)
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)

@@ -128,7 +128,7 @@ TEST_F(echo_test, echoes_each_message_once_when_reads_alternate_between_waiting_
 
 namespace {
 
-net::awaitable<void> one_client(tcp::endpoint server, int id, int& finished, detail::wakeup& done)
+net::awaitable<void> one_client(tcp::endpoint server, int id, int& finished, wakeup& done)
 {
     std::vector<ws_message> sent;
     for (int i = 0; i < 5; ++i)
@@ -141,7 +141,7 @@ net::awaitable<void> one_client(tcp::endpoint server, int id, int& finished, det
 
 net::awaitable<void> many_clients(tcp::endpoint server, int count)
 {
-    detail::wakeup done(co_await net::this_coro::executor);
+    wakeup done(co_await net::this_coro::executor);
     int finished = 0;
     for (int id = 0; id < count; ++id)
         net::co_spawn(co_await net::this_coro::executor, one_client(server, id, finished, done), test::rethrow);

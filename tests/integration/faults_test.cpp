@@ -3,7 +3,7 @@
 #include "integration/server_fixture.hpp"
 #include "support/ws_peer.hpp"
 
-#include <wsecho/detail/wakeup.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/read.hpp>
@@ -85,7 +85,7 @@ struct pusher_state
     explicit pusher_state(const net::any_io_executor& ex) : pushed_back(ex) {}
     // Set when the kernel did not take a whole message at once: the server no longer takes the pusher's bytes
     // in as they come. Set at the end too, so a waiter never hangs on a server that takes everything.
-    wsecho::detail::event pushed_back;
+    wsecho::event pushed_back;
     bool ended = false;
 };
 

@@ -2,9 +2,10 @@
 #include "integration/server_fixture.hpp"
 #include "support/ws_peer.hpp"
 
-#include <wsecho/http_routes.hpp>
+#include <wsecho/detail/http_routes.hpp>
 
 using namespace wsecho;
+using wsecho::detail::index_page;
 
 namespace {
 

@@ -3,7 +3,7 @@
 #include "integration/server_fixture.hpp"
 #include "support/ws_peer.hpp"
 
-#include <wsecho/detail/wakeup.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/read_until.hpp>
@@ -97,7 +97,7 @@ net::awaitable<quiet_spell> stay_quiet(tcp::endpoint server, std::chrono::millis
 {
     using namespace net::experimental::awaitable_operators;
     auto peer = co_await test::ws_peer::connect(server);
-    auto first = co_await (first_thing_heard(peer) || wsecho::detail::timeout(quiet));
+    auto first = co_await (first_thing_heard(peer) || wsecho::timeout(quiet));
     if (first.index() == 0)
         co_return std::get<0>(first);
     co_return quiet_spell{.lasted = true};

@@ -1,9 +1,9 @@
 // File: integration/line_reader_test.cpp — --stdin's line reader over real descriptors: a pipe (through
 // epoll), a regular file and /dev/null (which epoll refuses), cancellation, and the descriptor left as found.
+#include "common/line_reader.hpp"
 #include "support/run_coro.hpp"
 
-#include <wsecho/detail/wakeup.hpp>
-#include <wsecho/line_reader.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <gtest/gtest.h>
@@ -17,6 +17,7 @@
 
 using namespace std::chrono_literals;
 using namespace wsecho;
+using wsecho::cli::line_reader;
 using namespace net::experimental::awaitable_operators;
 
 namespace {
@@ -63,7 +64,7 @@ net::awaitable<std::vector<std::string>> read_all(line_reader& reader)
 // 0 when a line came first, 1 when the timeout did (and cancelled the read).
 net::awaitable<std::size_t> line_or_timeout(line_reader& reader, std::chrono::milliseconds limit)
 {
-    auto raced = co_await (reader.next_line() || wsecho::detail::timeout(limit));
+    auto raced = co_await (reader.next_line() || wsecho::timeout(limit));
     co_return raced.index();
 }
 

@@ -5,8 +5,8 @@
 #include "support/run_coro.hpp"
 #include "support/test_logger.hpp"
 
-#include <wsecho/detail/wakeup.hpp>
 #include <wsecho/server.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <gtest/gtest.h>
 
@@ -22,7 +22,7 @@ class server_fixture : public ::testing::Test
 public:
     net::io_context ioc;
     std::vector<session_summary> ended;
-    detail::wakeup session_ended{ioc.get_executor()};
+    wakeup session_ended{ioc.get_executor()};
     std::unique_ptr<server> srv;
     tcp::endpoint endpoint;
 

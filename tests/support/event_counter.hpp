@@ -2,7 +2,7 @@
 // them (instead of sleeping and hoping).
 #pragma once
 
-#include <wsecho/detail/wakeup.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <cstddef>
 
@@ -29,7 +29,7 @@ public:
     }
 
 private:
-    detail::wakeup wakeup_;
+    wakeup wakeup_;
     std::size_t count_ = 0;
 };
 

@@ -1,11 +1,11 @@
 // File: unit/backoff_test.cpp — reconnection delays: doubling, capped, jittered between half and all.
-#include <wsecho/backoff.hpp>
 #include <wsecho/client.hpp>
+#include <wsecho/detail/backoff.hpp>
 
 #include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
-using wsecho::reconnect_delay;
+using wsecho::detail::reconnect_delay;
 
 // With the jitter at its ends, attempt n waits half or all of base * 2^(n-1).
 TEST(backoff, doubles_between_half_and_all)

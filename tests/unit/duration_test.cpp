@@ -1,11 +1,14 @@
-// File: unit/duration_test.cpp — durations with units, as the flags take them.
+// File: unit/duration_test.cpp — durations with units, as the flags take them (app/common) and the library
+// prints them.
+#include "common/duration.hpp"
+
 #include <wsecho/duration.hpp>
 
 #include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
 using wsecho::format_duration;
-using wsecho::parse_duration;
+using wsecho::cli::parse_duration;
 
 // Every unit and the Go-style combinations parse to the exact value.
 TEST(duration, parses_units_and_combinations)

@@ -1,9 +1,10 @@
 // File: unit/http_routes_test.cpp — the status each plain HTTP request gets, without a socket.
-#include <wsecho/http_routes.hpp>
+#include <wsecho/detail/http_routes.hpp>
 
 #include <gtest/gtest.h>
 
 using namespace wsecho;
+using namespace wsecho::detail;
 
 namespace {
 

@@ -1,5 +1,5 @@
 // File: unit/session_session_registry_test.cpp — detail/session_registry.hpp: the server's list of sessions, the requests
-// it passes on (go away, abort), the wait for the last session, and the keep-alive clock that rings them all.
+// it passes on (shut down, abort), the wait for the last session, and the keep-alive clock that rings them all.
 #include "support/run_coro.hpp"
 
 #include <wsecho/detail/session_registry.hpp>
@@ -47,25 +47,25 @@ TEST_F(session_registry_test, counts_the_sessions_it_holds)
 }
 
 // A request reaches the session on its executor: the flag is set when that executor runs, not at the call.
-TEST_F(session_registry_test, drain_asks_every_session_to_go_away_on_its_executor)
+TEST_F(session_registry_test, drain_asks_every_session_to_shut_down_on_its_executor)
 {
     auto a = registry->add(ioc.get_executor());
     auto b = registry->add(ioc.get_executor());
     registry->drain();
-    EXPECT_FALSE(a->going_away()) << "set from the caller's thread instead of posted";
+    EXPECT_FALSE(a->shutting_down()) << "set from the caller's thread instead of posted";
     ioc.poll();
-    EXPECT_TRUE(a->going_away());
-    EXPECT_TRUE(b->going_away());
+    EXPECT_TRUE(a->shutting_down());
+    EXPECT_TRUE(b->shutting_down());
     EXPECT_FALSE(a->aborting());
 }
 
-// A session that starts while the server drains is asked to go away at once.
-TEST_F(session_registry_test, a_session_added_while_draining_is_asked_to_go_away)
+// A session that starts while the server drains is asked to shut down at once.
+TEST_F(session_registry_test, a_session_added_while_draining_is_asked_to_shut_down)
 {
     registry->drain();
     auto late = registry->add(ioc.get_executor());
     ioc.poll();
-    EXPECT_TRUE(late->going_away());
+    EXPECT_TRUE(late->shutting_down());
 }
 
 // abort_all() reaches every session, and wakes a session waiting for it.

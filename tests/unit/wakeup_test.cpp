@@ -2,7 +2,7 @@
 // and the sticky event, driven on an io_context with poll() (what is ready runs, nothing waits).
 #include "support/run_coro.hpp"
 
-#include <wsecho/detail/wakeup.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,8 +15,8 @@
 
 using namespace std::chrono_literals;
 using namespace wsecho;
-using wsecho::detail::event;
-using wsecho::detail::wakeup;
+using wsecho::event;
+using wsecho::wakeup;
 
 namespace {
 
@@ -73,7 +73,7 @@ net::awaitable<std::size_t> never_or_at_once(wakeup& w)
 net::awaitable<std::size_t> at_once_or_an_hour()
 {
     using namespace net::experimental::awaitable_operators;
-    auto result = co_await (at_once() || wsecho::detail::timeout(1h));
+    auto result = co_await (at_once() || wsecho::timeout(1h));
     co_return result.index();
 }
 

@@ -45,7 +45,7 @@ struct reconnect_options
     bool enabled = false;
     // Consecutive attempts; a connection that completes its handshake starts the count anew.
     unsigned max_attempts = 5;
-    // Attempt n waits between half and all of min(base_delay * 2^(n-1), max_delay) (see backoff.hpp).
+    // Attempt n waits between half and all of min(base_delay * 2^(n-1), max_delay) (see detail/backoff.hpp).
     std::chrono::milliseconds base_delay = std::chrono::milliseconds(500);
     std::chrono::milliseconds max_delay = std::chrono::seconds(30);
 };

@@ -18,6 +18,10 @@
 
 namespace wsecho {
 
+namespace detail {
+struct server_state;
+}
+
 // How one connection ended, handed to server_options::on_session_end (and logged at info).
 struct session_summary
 {
@@ -118,10 +122,8 @@ public:
     // (or a short grace period after that forced close). Safe from any thread.
     net::awaitable<void> shutdown(std::chrono::milliseconds drain_timeout);
 
-    struct state;  // opaque: defined in server.cpp
-
 private:
-    std::shared_ptr<state> state_;
+    std::shared_ptr<detail::server_state> state_;  // defined in server.cpp
 };
 
 }  // namespace wsecho

@@ -9,9 +9,9 @@
 
 #include <wsecho/client.hpp>
 #include <wsecho/detail/client_state.hpp>
-#include <wsecho/detail/wakeup.hpp>
 #include <wsecho/duration.hpp>
 #include <wsecho/net.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>

@@ -2,10 +2,10 @@
 #pragma once
 
 #include <wsecho/client.hpp>
-#include <wsecho/detail/wakeup.hpp>
 #include <wsecho/dial.hpp>
 #include <wsecho/net.hpp>
 #include <wsecho/version.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <spdlog/logger.h>
 #include <spdlog/spdlog.h>

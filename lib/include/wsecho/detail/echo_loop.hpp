@@ -15,7 +15,7 @@
 #include <wsecho/detail/echo_writer.hpp>
 #include <wsecho/detail/session_context.hpp>
 #include <wsecho/detail/transport.hpp>
-#include <wsecho/detail/wakeup.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
@@ -209,7 +209,7 @@ private:
             writer_.record_error(beast::error::timeout);  // the drain timeout, or no close reply in time
             co_return false;
         }
-        if (ctx_.control->going_away() && protocol_.current_state() == codec::connection::state::open)
+        if (ctx_.control->shutting_down() && protocol_.current_state() == codec::connection::state::open)
         {
             protocol_.send_close(codec::close_codes::going_away, "server shutting down", output());
             closing_deadline_ = net::steady_timer::clock_type::now() + ctx_.config->handshake_timeout;

@@ -10,7 +10,7 @@
 #include <wsecho/detail/session_context.hpp>
 #include <wsecho/detail/transport.hpp>
 #include <wsecho/detail/upgrade.hpp>
-#include <wsecho/detail/wakeup.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
@@ -54,17 +54,17 @@ net::awaitable<bool> secure_transport(Stream& stream, session_context& ctx)
     co_return true;
 }
 
-// The next HTTP request. A keep-alive connection waiting for one ends when the server goes away
+// The next HTTP request. A keep-alive connection waiting for one ends when the server shuts down
 // (operation_aborted): cancelling an HTTP read loses nothing a response was owed for.
 template <class Stream>
 net::awaitable<error_code> read_request(Stream& stream, beast::flat_buffer& buffer,
                                         http::request_parser<http::string_body>& parser, session_context& ctx)
 {
-    if (ctx.going_away() && buffer.size() == 0)
+    if (ctx.shutting_down() && buffer.size() == 0)
         co_return net::error::operation_aborted;
     using namespace net::experimental::awaitable_operators;
     auto result = co_await (http::async_read(stream, buffer, parser, use_nothrow_awaitable) ||
-                            ctx.control->wait_for_going_away());
+                            ctx.control->wait_for_shutdown());
     if (result.index() == 0)
         co_return std::get<0>(std::get<0>(result));
     co_return net::error::operation_aborted;
@@ -104,9 +104,9 @@ net::awaitable<std::optional<upgraded>> answer_http_requests(Stream& stream, ses
         route_decision decision = ctx.over_capacity ? route_decision{.response = over_capacity_response(ctx, req),
                                                                      .rejected = rejection::over_capacity}
                                                     : route_request(req, cfg.routes());
-        if (decision.upgrade && ctx.going_away())
+        if (decision.upgrade && ctx.shutting_down())
             decision = {.response = shutting_down_response(ctx, req)};
-        if (ctx.going_away())
+        if (ctx.shutting_down())
             decision.response.keep_alive(false);
         if (decision.upgrade)
         {

@@ -5,9 +5,9 @@
 
 #include <wsecho/codec/connection.hpp>
 #include <wsecho/deflate.hpp>
+#include <wsecho/detail/http_routes.hpp>
 #include <wsecho/detail/keep_alive.hpp>
 #include <wsecho/detail/session_registry.hpp>
-#include <wsecho/http_routes.hpp>
 #include <wsecho/net.hpp>
 #include <wsecho/server.hpp>
 
@@ -36,7 +36,7 @@ struct session_config
     std::shared_ptr<spdlog::logger> log;
     std::function<void(const session_summary&)> on_end;
     std::shared_ptr<server_stats> stats;
-    std::shared_ptr<session_registry> registry;  // null in unit tests: nobody asks the session to go away
+    std::shared_ptr<session_registry> registry;  // null in unit tests: nobody asks the session to shut down
     message_handler on_message;                  // empty: echo unchanged
 
     route_context routes() const
@@ -56,7 +56,7 @@ struct session_context
     detail::liveness liveness;                 // what the keep-alive watches
     bool finished = false;                     // finish_session() ran
 
-    bool going_away() const { return control && control->going_away(); }
+    bool shutting_down() const { return control && control->shutting_down(); }
 };
 
 // We serve GET only; a body is read (and dropped) only so the next request on the connection parses.

@@ -1,10 +1,10 @@
 // File: wsecho/detail/session_registry.hpp — the server's list of running sessions, so a graceful shutdown
-// can ask each of them to go away (close 1001 after the echo in progress) and, past the drain timeout,
+// can ask each of them to shut down (close 1001 after the echo in progress) and, past the drain timeout,
 // to stop at once.
 #pragma once
 
-#include <wsecho/detail/wakeup.hpp>
 #include <wsecho/net.hpp>
+#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
@@ -28,7 +28,7 @@ class session_control : public std::enable_shared_from_this<session_control>
 public:
     explicit session_control(const net::any_io_executor& ex) : executor_(ex), attention_(ex) {}
 
-    void request_going_away() { post_request(&session_control::going_away_); }
+    void request_shutdown() { post_request(&session_control::shutting_down_); }
     // Wakes the session to look at its clocks (the keep-alive clock's tick).
     void ring()
     {
@@ -37,14 +37,14 @@ public:
     void request_abort() { post_request(&session_control::abort_); }
 
     // Only on the session's executor.
-    bool going_away() const noexcept { return going_away_; }
+    bool shutting_down() const noexcept { return shutting_down_; }
     bool aborting() const noexcept { return abort_; }
     wakeup& attention() noexcept { return attention_; }
 
     // Complete once the request has come, or early when a `||` cancels them.
-    net::awaitable<void> wait_for_going_away()
+    net::awaitable<void> wait_for_shutdown()
     {
-        return attention_.until([this] { return going_away_; });
+        return attention_.until([this] { return shutting_down_; });
     }
     net::awaitable<void> wait_for_abort()
     {
@@ -62,7 +62,7 @@ private:
 
     net::any_io_executor executor_;
     wakeup attention_;
-    bool going_away_ = false;
+    bool shutting_down_ = false;
     bool abort_ = false;
 };
 
@@ -73,14 +73,14 @@ public:
     // `home` is where wait_until_empty() is awaited (the listener's strand).
     explicit session_registry(const net::any_io_executor& home) : home_(home), emptied_(home) {}
 
-    // A session that starts while draining is asked to go away at once.
+    // A session that starts while draining is asked to shut down at once.
     std::shared_ptr<session_control> add(const net::any_io_executor& session_executor)
     {
         auto control = std::make_shared<session_control>(session_executor);
         std::lock_guard lock(mutex_);
         sessions_.insert(control);
         if (draining_)
-            control->request_going_away();
+            control->request_shutdown();
         return control;
     }
 
@@ -96,7 +96,7 @@ public:
         std::lock_guard lock(mutex_);
         draining_ = true;
         for (const auto& control : sessions_)
-            control->request_going_away();
+            control->request_shutdown();
     }
 
     void abort_all()

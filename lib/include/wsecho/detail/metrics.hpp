@@ -1,4 +1,4 @@
-// File: wsecho/metrics.hpp — the server's counters in the Prometheus text exposition format (version 0.0.4).
+// File: wsecho/detail/metrics.hpp — the server's counters in the Prometheus text exposition format (version 0.0.4).
 #pragma once
 
 #include <wsecho/stats.hpp>
@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace wsecho {
+namespace wsecho::detail {
 
 inline constexpr std::string_view metrics_content_type = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -14,4 +14,4 @@ inline constexpr std::string_view metrics_content_type = "text/plain; version=0.
 // takes the close-code mutex once), so scraping never stalls the echo path.
 std::string render_metrics(const server_stats& stats);
 
-}  // namespace wsecho
+}  // namespace wsecho::detail

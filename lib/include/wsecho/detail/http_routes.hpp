@@ -1,4 +1,4 @@
-// File: wsecho/http_routes.hpp — what the server answers to each plain HTTP request.
+// File: wsecho/detail/http_routes.hpp — what the server answers to each plain HTTP request.
 //
 // A pure function of the request, so every status is unit-testable without a socket.
 #pragma once
@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wsecho {
+namespace wsecho::detail {
 
 // The path that upgrades to the echo WebSocket, as in the original Go server.
 inline constexpr std::string_view socket_path = "/socket";
@@ -52,4 +52,4 @@ http_response make_error_response(http::status status, unsigned version, std::st
 // The page served at "/": connects back to /socket and echoes what you type.
 std::string_view index_page();
 
-}  // namespace wsecho
+}  // namespace wsecho::detail

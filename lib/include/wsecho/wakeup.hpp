@@ -1,7 +1,10 @@
-// File: wsecho/detail/wakeup.hpp — wake-ups between coroutines that share one executor (or strand).
+// File: wsecho/wakeup.hpp — wake-ups between coroutines that share one executor (or strand).
 //
 // Asio 1.81 has no awaitable condition variable outside `experimental::channel`; a timer that never
 // expires is the idiom (Asio's chat_server example): cancel() completes every pending wait.
+//
+// @par Thread Safety
+// None: wait, notify and set on the executor the object was made with (the strand, when threads share it).
 #pragma once
 
 #include <wsecho/net.hpp>
@@ -11,7 +14,7 @@
 
 #include <chrono>
 
-namespace wsecho::detail {
+namespace wsecho {
 
 // A condition-variable-like wake-up. wait() may return spuriously (or when a `||` cancels it),
 // so callers re-check their own state in a loop.
@@ -84,9 +87,9 @@ private:
     bool set_ = false;
 };
 
-}  // namespace wsecho::detail
+}  // namespace wsecho
 
-namespace wsecho::detail {
+namespace wsecho {
 
 // Completes after `duration`; the right-hand side of `co_await (operation || timeout(d))`.
 inline net::awaitable<void> timeout(std::chrono::steady_clock::duration duration)
@@ -95,4 +98,4 @@ inline net::awaitable<void> timeout(std::chrono::steady_clock::duration duration
     co_await timer.async_wait(use_nothrow_awaitable);
 }
 
-}  // namespace wsecho::detail
+}  // namespace wsecho

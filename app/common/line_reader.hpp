@@ -1,4 +1,4 @@
-// File: wsecho/line_reader.hpp — lines read from a file descriptor (the client's stdin) without blocking the
+// File: common/line_reader.hpp — lines read from a file descriptor (the client's stdin) without blocking the
 // io_context: the message source behind `wsecho-client --stdin`.
 #pragma once
 
@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-namespace wsecho {
+namespace wsecho::cli {
 
 // Reads a duplicate of the descriptor, so the original (fd 0) stays open when the reader goes. Pipes,
 // terminals and sockets are waited for through epoll; a regular file or /dev/null, which epoll refuses,
@@ -48,4 +48,4 @@ private:
     error_code error_;
 };
 
-}  // namespace wsecho
+}  // namespace wsecho::cli

@@ -1,5 +1,5 @@
-// File: line_reader.cpp — reading lines from a descriptor with Asio (see line_reader.hpp).
-#include <wsecho/line_reader.hpp>
+// File: common/line_reader.cpp — reading lines from a descriptor with Asio (see line_reader.hpp).
+#include "common/line_reader.hpp"
 
 #include <boost/asio/read_until.hpp>
 
@@ -9,7 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace wsecho {
+namespace wsecho::cli {
 
 namespace {
 
@@ -64,4 +64,4 @@ net::awaitable<std::optional<std::string>> line_reader::next_line()
     co_return line;
 }
 
-}  // namespace wsecho
+}  // namespace wsecho::cli
