@@ -89,8 +89,8 @@ std::string preview(net::const_buffer payload, bool text)
     if (text)
         out.assign(shown);
     else
-        for (unsigned char c : shown)
-            out += fmt::format("{:02x}", c);
+        for (char c : shown)
+            out += fmt::format("{:02x}", static_cast<unsigned char>(c));  // the byte's value, 00-ff
     if (shown.size() < bytes.size())
         out += "…";
     return out;

@@ -119,7 +119,7 @@ close_run run_against_close(std::uint16_t code)
 // fails the connection with 1002 instead of echoing the code, and says so.
 TEST(client_close, refuses_a_close_code_above_4999_with_1002)
 {
-    for (std::uint16_t code : {5000, 65535})
+    for (std::uint16_t code : std::initializer_list<std::uint16_t>{5000, 65535})
     {
         auto run = run_against_close(code);
 

@@ -74,7 +74,8 @@ TEST_F(conformance, answers_an_empty_close_with_1000)
 TEST_F(conformance, fails_invalid_close_codes_with_1002)
 {
     std::vector<failing_case> cases;
-    for (std::uint16_t code : {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000})
+    constexpr std::uint16_t invalid_codes[] = {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000};
+    for (std::uint16_t code : invalid_codes)
         cases.push_back({"close code " + std::to_string(code), close_frame(code, "invalid"), 1002});
     expect_close_codes(cases);
 }
@@ -82,7 +83,8 @@ TEST_F(conformance, fails_invalid_close_codes_with_1002)
 // Every valid close code, registered (1000-1011) or private (3000-4999), is answered with the same code.
 TEST_F(conformance, answers_valid_close_codes_with_the_same_code)
 {
-    for (std::uint16_t code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 4999})
+    constexpr std::uint16_t valid_codes[] = {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 4999};
+    for (std::uint16_t code : valid_codes)
     {
         SCOPED_TRACE("close code " + std::to_string(code));
         auto r = test::run_coro(ioc, send_and_read_until_close(endpoint, close_frame(code, "valid")));

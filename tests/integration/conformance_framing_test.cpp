@@ -106,7 +106,7 @@ TEST_F(conformance, fails_protocol_errors_with_1002)
         {"200 bytes with a 64-bit length",
          test::encode_frame({.payload = std::string(200, 'x'), .length = test::length_encoding::bits64}), 1002},
     };
-    for (std::uint8_t op : {3, 4, 5, 6, 7, 11, 12, 13, 14, 15})
+    for (std::uint8_t op : std::initializer_list<std::uint8_t>{3, 4, 5, 6, 7, 11, 12, 13, 14, 15})
         cases.push_back({"reserved opcode " + std::to_string(op), frame(op, "x"), 1002});
     expect_close_codes(cases);
 }

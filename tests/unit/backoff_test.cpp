@@ -40,8 +40,8 @@ TEST(backoff, stays_within_bounds)
 // The close codes that mean "come back later" are the ones the client reconnects after.
 TEST(backoff, transient_close_codes)
 {
-    for (std::uint16_t code : {1001, 1011, 1012, 1013, 1014})
+    for (std::uint16_t code : std::initializer_list<std::uint16_t>{1001, 1011, 1012, 1013, 1014})
         EXPECT_TRUE(wsecho::is_transient_close_code(code)) << code;
-    for (std::uint16_t code : {1000, 1002, 1003, 1007, 1008, 1009, 4000})
+    for (std::uint16_t code : std::initializer_list<std::uint16_t>{1000, 1002, 1003, 1007, 1008, 1009, 4000})
         EXPECT_FALSE(wsecho::is_transient_close_code(code)) << code;
 }
