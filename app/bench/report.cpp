@@ -102,7 +102,7 @@ std::string format_json(const bench_report& r)
     std::string latency;
     for (const auto& p : percentiles)
         latency += fmt::format("\"{}\": {:.3f}, ", p.json, micros(r.latency_ns.value_at_percentile(p.value)));
-    latency += fmt::format("\"max\": {:.3f}, \"min\": {:.3f}, \"mean\": {:.3f}", micros(r.latency_ns.max()),
+    latency += fmt::format(R"("max": {:.3f}, "min": {:.3f}, "mean": {:.3f})", micros(r.latency_ns.max()),
                            micros(r.latency_ns.min()), r.latency_ns.mean() / 1000.0);
     std::string closed;
     for (const auto& [code, n] : r.errors.closed_by_server)

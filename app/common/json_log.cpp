@@ -46,7 +46,7 @@ std::string utc_timestamp(std::chrono::system_clock::time_point when)
     const auto since_epoch = when.time_since_epoch();
     const auto seconds = std::chrono::floor<std::chrono::seconds>(since_epoch);
     const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds).count();
-    const std::time_t t = static_cast<std::time_t>(seconds.count());
+    const auto t = static_cast<std::time_t>(seconds.count());
     std::tm tm{};
     ::gmtime_r(&t, &tm);
     char text[64];  // room for any int the format could print, which GCC checks
@@ -92,7 +92,7 @@ void append_json_string(std::string& out, std::string_view text)
 
 void json_formatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest)
 {
-    std::string line = "{\"time\":\"" + utc_timestamp(msg.time) + "\",\"level\":";
+    std::string line = R"({"time":")" + utc_timestamp(msg.time) + R"(","level":)";
     const auto level = spdlog::level::to_string_view(msg.level);
     append_json_string(line, std::string_view(level.data(), level.size()));
     line += ",\"logger\":";

@@ -93,7 +93,8 @@ awaitable<bool> run(std::string host, std::string port, client_state& state)
     ws_stream ws(co_await net::this_coro::executor);
     tcp::resolver resolver(ws.get_executor());
     auto [ec, endpoints] = co_await resolver.async_resolve(host, port, use_nothrow);
-    beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(5));  // bounds the connect and the handshake
+    // Bounds the connect and the handshake.
+    beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(5));
     if (!ec)
         std::tie(ec, std::ignore) = co_await beast::get_lowest_layer(ws).async_connect(endpoints, use_nothrow);
     const auto where = host + ":" + port;

@@ -108,7 +108,8 @@ awaitable<void> serve_connection(tcp::socket socket, server_state& state)
         std::cerr << peer << " dropped: " << (ended.index() == 0 ? std::get<0>(ended).message() : "shutdown") << "\n";
 }
 
-void rethrow(const std::exception_ptr& failure)  // errors are values: an exception is a bug, so end the program
+// Errors are values: an exception is a bug, so end the program.
+void rethrow(const std::exception_ptr& failure)
 {
     if (failure)
         std::rethrow_exception(failure);

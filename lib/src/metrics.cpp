@@ -56,7 +56,7 @@ std::string render_metrics(const server_stats& stats)
     auto relaxed = [](const auto& counter) { return counter.load(std::memory_order_relaxed); };
 
     m.family("wsecho_build_info", "gauge", "Version of the running server; the value is always 1.");
-    m.sample("wsecho_build_info", fmt::format("version=\"{}\",boost=\"{}\"", version, BOOST_LIB_VERSION), 1);
+    m.sample("wsecho_build_info", fmt::format(R"(version="{}",boost="{}")", version, BOOST_LIB_VERSION), 1);
     m.family("wsecho_uptime_seconds", "gauge", "Seconds since the server started.");
     m.sample("wsecho_uptime_seconds", "",
              std::chrono::duration<double>(std::chrono::steady_clock::now() - stats.started).count());

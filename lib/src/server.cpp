@@ -162,7 +162,8 @@ server::server(net::any_io_executor ex, server_options opts) : state_(std::make_
     error_code ec;
     acceptor.open(endpoint.protocol(), ec);
     if (!ec)
-        acceptor.set_option(tcp::acceptor::reuse_address(true), ec);  // restart while old sockets sit in TIME_WAIT
+        // Restart while old sockets sit in TIME_WAIT.
+        acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec)
         acceptor.bind(endpoint, ec);
     if (!ec)

@@ -43,6 +43,8 @@ std::size_t thread_shard()
 constexpr auto turnaround_bounds_ns = [] {
     std::array<std::int64_t, turnaround_histogram::upper_bounds.size()> ns{};
     for (std::size_t i = 0; i < ns.size(); ++i)
+        // Positive values, so +0.5 then truncation rounds to nearest (std::lround is not constexpr in C++20).
+        // NOLINTNEXTLINE(bugprone-incorrect-roundings)
         ns[i] = static_cast<std::int64_t>(turnaround_histogram::upper_bounds[i] * 1e9 + 0.5);
     return ns;
 }();

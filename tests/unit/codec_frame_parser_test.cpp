@@ -355,7 +355,8 @@ TEST(codec_frame_parser, tracks_the_payload_left)
     auto w = wire({{.op = 2, .payload = pattern(1000)}, {.op = 9, .payload = "ping"}});
     frame_parser p;
     EXPECT_EQ(p.data_payload_left(), 0u);
-    EXPECT_EQ(p.next(std::span(w).first(8)).what, event::need_more);  // 2 + 2 length + 4 mask: the header alone
+    // 2 + 2 length + 4 mask: the header alone.
+    EXPECT_EQ(p.next(std::span(w).first(8)).what, event::need_more);
     EXPECT_EQ(p.data_payload_left(), 1000u);
     auto r = p.next(std::span(w).subspan(8, 300));
     EXPECT_EQ(r.what, event::data);

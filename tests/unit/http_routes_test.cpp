@@ -136,7 +136,8 @@ TEST(http_routes, refuses_cross_origin_upgrades)
 {
     EXPECT_TRUE(route(http::verb::get, "/socket", true).upgrade);  // no Origin header
     EXPECT_TRUE(route_request(upgrade_from("http://localhost:8080"), {.server_name = "s"}).upgrade);
-    EXPECT_TRUE(route_request(upgrade_from("https://LOCALHOST:8080"), {.server_name = "s"}).upgrade);  // hosts are case-insensitive
+    // Hosts are case-insensitive.
+    EXPECT_TRUE(route_request(upgrade_from("https://LOCALHOST:8080"), {.server_name = "s"}).upgrade);
 
     for (const char* origin : {"http://evil.example", "http://localhost:8081", "null", "localhost:8080"})
     {

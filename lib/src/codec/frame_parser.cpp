@@ -81,7 +81,7 @@ frame_parser::result frame_parser::next(std::span<std::byte> input)
     }
 
     const std::size_t available = input.size() - used;
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left_, available));
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left_, available));
     std::byte* payload = input.data() + used;
     unmask(payload, n, key_, static_cast<std::size_t>(offset_ % 4));
     offset_ += n;
@@ -90,7 +90,8 @@ frame_parser::result frame_parser::next(std::span<std::byte> input)
 
     if (is_control(frame_op_))
     {
-        std::copy_n(payload, n, control_.data() + control_size_);  // not memcpy: `payload` may be null when n is 0
+        // Not memcpy: `payload` may be null when n is 0.
+        std::copy_n(payload, n, control_.data() + control_size_);
         control_size_ += n;
         if (left_ > 0)
             return {.what = event::need_more, .consumed = used};

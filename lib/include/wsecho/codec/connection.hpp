@@ -50,6 +50,8 @@ public:
 
     explicit connection(const connection_options& options);
     ~connection();
+    connection(const connection&) = delete;  // owns zlib streams
+    connection& operator=(const connection&) = delete;
     connection(connection&&) noexcept;
     connection& operator=(connection&&) noexcept;
 

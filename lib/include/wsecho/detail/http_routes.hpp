@@ -21,6 +21,7 @@ using http_request = http::request<http::string_body>;
 using http_response = http::response<http::string_body>;
 
 // What to do with one request: upgrade it to an echo session, or send `response`.
+// NOLINTNEXTLINE(bugprone-exception-escape): Beast's message move is not noexcept-declared but only moves.
 struct route_decision
 {
     bool upgrade = false;

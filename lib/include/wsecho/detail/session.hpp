@@ -113,7 +113,7 @@ net::awaitable<std::optional<upgraded>> answer_http_requests(Stream& stream, ses
             auto answer = decide_upgrade(req, cfg);
             if (!co_await answer_upgrade(stream, answer, ctx))
                 co_return std::nullopt;
-            upgraded result{.options = std::move(answer.options)};
+            upgraded result{.options = answer.options};
             const net::const_buffer early = buffer.cdata();  // a flat_buffer's bytes are one run
             result.early_bytes.append(early.data(), early.size());
             co_return result;

@@ -91,6 +91,7 @@ public:
     explicit session_finisher(session_context& ctx) noexcept : ctx_(ctx) {}
     session_finisher(const session_finisher&) = delete;
     session_finisher& operator=(const session_finisher&) = delete;
+    // NOLINTNEXTLINE(bugprone-exception-escape): finish_session throws only bad_alloc; then terminate is right.
     ~session_finisher()
     {
         if (ctx_.finished)
