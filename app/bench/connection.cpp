@@ -1,12 +1,13 @@
 // File: bench/connection.cpp — one wsecho-bench connection: dial, then a writer and a reader joined by
 // `&&` (the writer keeps up to --pipeline messages in flight; the reader checks every echo byte for byte),
 // then a close handshake once every echo owed has come back.
-#include "bench/run_state.hpp"
-
 #include <boost/asio/experimental/awaitable_operators.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
+
+#include "bench/run_state.hpp"
 
 namespace wsecho::bench {
 
@@ -27,8 +28,10 @@ net::awaitable<void> write_messages(run_state& s, connection& c)
     const bool paced = s.opts.rate > 0;
     // Open loop: each connection sends every `interval`, the connections staggered across one interval.
     const auto interval = std::chrono::duration_cast<bench_clock::duration>(
-        std::chrono::duration<double>(paced ? static_cast<double>(s.opts.connections) / s.opts.rate : 0.0));
-    auto due = s.load_start + interval * static_cast<long>(c.number - 1) / static_cast<long>(s.opts.connections);
+        std::chrono::duration<double>(paced ? static_cast<double>(s.opts.connections) / s.opts.rate : 0.0)
+    );
+    auto due =
+        s.load_start + interval * static_cast<long>(c.number - 1) / static_cast<long>(s.opts.connections);
 
     while (s.sending_allowed(c))
     {
@@ -93,8 +96,16 @@ void reading_ended(run_state& s, connection& c, const error_code& ec)
     if (ec == websocket::error::closed || c.ws.reason().code != websocket::close_code::none)
     {
         const auto code = received_close_code(c.ws.reason());
-        s.fail(c, failure::closed_by_server,
-               fmt::format("closed by the server with {} '{}'", code, std::string(c.ws.reason().reason.data(), c.ws.reason().reason.size())), code);
+        s.fail(
+            c,
+            failure::closed_by_server,
+            fmt::format(
+                "closed by the server with {} '{}'",
+                code,
+                std::string(c.ws.reason().reason.data(), c.ws.reason().reason.size())
+            ),
+            code
+        );
         return;
     }
     s.fail(c, failure::connection_error, "read failed: " + ec.message());
@@ -118,19 +129,24 @@ void check_echo(run_state& s, connection& c, const beast::flat_buffer& buffer, s
     if (auto verdict = s.message.check(echo, c.ws.got_text(), sequence, &at); verdict != echo_verdict::ok)
     {
         ++s.report.errors.mismatch;
-        s.note_error(fmt::format("connection #{}: echo of message {} mismatched: {}{}", c.number, sequence,
-                                 describe(verdict),
-                                 verdict == echo_verdict::wrong_bytes || verdict == echo_verdict::wrong_sequence
-                                     ? fmt::format(" (first at byte {})", at)
-                                     : fmt::format(" ({} B, {})", size, c.ws.got_text() ? "text" : "binary")));
+        s.note_error(fmt::format(
+            "connection #{}: echo of message {} mismatched: {}{}",
+            c.number,
+            sequence,
+            describe(verdict),
+            verdict == echo_verdict::wrong_bytes || verdict == echo_verdict::wrong_sequence
+                ? fmt::format(" (first at byte {})", at)
+                : fmt::format(" ({} B, {})", size, c.ws.got_text() ? "text" : "binary")
+        ));
         return;
     }
     if (!flight.measured)
         return;
     ++s.report.measured_received;
     s.report.measured_bytes += size;
-    s.report.latency_ns.record(static_cast<std::uint64_t>(
-        std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(now - flight.sent).count())));
+    s.report.latency_ns.record(static_cast<std::uint64_t>(std::max<std::int64_t>(
+        0, std::chrono::duration_cast<std::chrono::nanoseconds>(now - flight.sent).count()
+    )));
     s.last_measured_echo = now;
 }
 

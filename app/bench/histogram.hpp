@@ -25,7 +25,10 @@ public:
     // Exact; 0 when empty.
     std::uint64_t min() const noexcept { return count_ ? min_ : 0; }
     std::uint64_t max() const noexcept { return max_; }
-    double mean() const noexcept { return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0.0; }
+    double mean() const noexcept
+    {
+        return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0.0;
+    }
 
     // The smallest recorded value v such that at least `percentile` % of the values are <= v, within the
     // stated error (exact at 0 and 100: min and max). 0 when empty. `percentile` is clamped to [0, 100].

@@ -7,6 +7,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -52,8 +53,9 @@ net::awaitable<void> control_phases(run_state& s)
 // run, and a timer per message would cost more than this sweep.
 net::awaitable<void> watch_for_late_echoes(run_state& s)
 {
-    const auto tick = std::clamp<bench_clock::duration>(s.opts.timeout / 4, std::chrono::milliseconds(10),
-                                                         std::chrono::milliseconds(250));
+    const auto tick = std::clamp<bench_clock::duration>(
+        s.opts.timeout / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(250)
+    );
     for (;;)
     {
         const bool running = co_await sleep_until(s, s.watchdog_timer, bench_clock::now() + tick);
@@ -91,9 +93,14 @@ net::awaitable<void> show_progress(run_state& s)
                            : s.current == phase::warmup   ? "warm-up"
                            : s.current == phase::measure  ? "measure"
                                                           : "stopping";
-        const auto line = fmt::format("\r{:5} s  {:<10} {:>10} msg/s  total {}  errors {}\x1b[K",
-                                      std::chrono::duration_cast<std::chrono::seconds>(next - start).count(), what,
-                                      received - last, received, s.report.errors.total());
+        const auto line = fmt::format(
+            "\r{:5} s  {:<10} {:>10} msg/s  total {}  errors {}\x1b[K",
+            std::chrono::duration_cast<std::chrono::seconds>(next - start).count(),
+            what,
+            received - last,
+            received,
+            s.report.errors.total()
+        );
         std::fputs(line.c_str(), stderr);
         std::fflush(stderr);
         last = received;
@@ -112,7 +119,8 @@ bench_clock::duration run_limit(const bench_options& o)
     if (o.rate > 0)
         return o.warmup + slack +
                std::chrono::duration_cast<bench_clock::duration>(
-                   std::chrono::duration<double>(2.0 * static_cast<double>(o.messages) / o.rate));
+                   std::chrono::duration<double>(2.0 * static_cast<double>(o.messages) / o.rate)
+               );
     return std::chrono::hours(24 * 365);
 }
 
@@ -157,9 +165,10 @@ net::awaitable<bench_report> run_bench(bench_options opts)
         });
 
     const auto limit = run_limit(s.opts);
-    auto finished = co_await ((s.all_done.wait() && control_phases(s) && watch_for_late_echoes(s) &&
-                               show_progress(s)) ||
-                              timeout(limit));
+    auto finished = co_await (
+        (s.all_done.wait() && control_phases(s) && watch_for_late_echoes(s) && show_progress(s)) ||
+        timeout(limit)
+    );
     if (finished.index() == 1)
     {
         for (auto& c : s.connections)

@@ -2,10 +2,10 @@
 // the echo watchdog and the live progress line, bounded by one overall deadline.
 #pragma once
 
+#include <wsecho/net.hpp>
+
 #include "bench/report.hpp"
 #include "bench/run_state.hpp"
-
-#include <wsecho/net.hpp>
 
 namespace wsecho::bench {
 

@@ -1,17 +1,17 @@
 // File: bench/main.cpp — wsecho-bench: flags, logging and the exit code; the load itself is in load.cpp.
-#include "bench/load.hpp"
-#include "common/cli.hpp"
-
 #include <wsecho/version.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <spdlog/spdlog.h>
 
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
+
+#include "bench/load.hpp"
+#include "common/cli.hpp"
 
 namespace {
 
@@ -29,9 +29,11 @@ void raise_open_file_limit(std::size_t connections)
 
 int main_impl(int argc, char** argv)
 {
-    CLI::App app("WebSocket load generator: echoes fixed-size messages over many connections, checks every\n"
-                 "echo byte for byte, and reports throughput and latency percentiles.",
-                 "wsecho-bench");
+    CLI::App app(
+        "WebSocket load generator: echoes fixed-size messages over many connections, checks every\n"
+        "echo byte for byte, and reports throughput and latency percentiles.",
+        "wsecho-bench"
+    );
     bench::bench_options opts;
     std::string url = "ws://localhost:8080/socket";
     std::string log_level = "warn";
@@ -51,18 +53,29 @@ int main_impl(int argc, char** argv)
         ->capture_default_str()
         ->type_name("N")
         ->check(CLI::Range(std::size_t{1}, std::size_t{65536}));
-    auto* duration = cli::add_duration_option(app, "--duration", opts.duration, "how long to measure, after the warm-up");
+    auto* duration =
+        cli::add_duration_option(app, "--duration", opts.duration, "how long to measure, after the warm-up");
     app.add_option("--messages", opts.messages, "measure this many messages (over all connections) instead")
         ->type_name("N")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000'000}))
         ->excludes(duration);
-    app.add_option("--rate", opts.rate, "open loop: send this many messages/s in total, each timed from when it was due")
+    app.add_option(
+           "--rate",
+           opts.rate,
+           "open loop: send this many messages/s in total, each timed from when it was due"
+    )
         ->type_name("MSG/S")
         ->check(CLI::Range(0.001, 1e9));
     cli::add_duration_option(app, "--warmup", opts.warmup, "load before measuring (not counted)", true);
-    cli::add_duration_option(app, "--timeout", opts.timeout, "an echo (or the close reply) later than this is an error");
-    cli::add_duration_option(app, "--connect-timeout", opts.dial.connect_timeout,
-                             "limit for connecting and upgrading each connection");
+    cli::add_duration_option(
+        app, "--timeout", opts.timeout, "an echo (or the close reply) later than this is an error"
+    );
+    cli::add_duration_option(
+        app,
+        "--connect-timeout",
+        opts.dial.connect_timeout,
+        "limit for connecting and upgrading each connection"
+    );
     app.add_flag("--json", json, "print the report as one JSON object");
     cli::add_log_level_option(app, log_level);
     app.set_version_flag("--version", cli::version_line("wsecho-bench"));
@@ -73,7 +86,9 @@ int main_impl(int argc, char** argv)
     if (!parsed)
         throw CLI::ValidationError("--url", parsed.error);
     if (parsed.url.secure())
-        throw CLI::ValidationError("--url", "wss:// is not supported: wsecho-bench measures the echo over ws://");
+        throw CLI::ValidationError(
+            "--url", "wss:// is not supported: wsecho-bench measures the echo over ws://"
+        );
     opts.dial.url = parsed.url;
     opts.dial.user_agent = std::string("wsecho-bench/") + version;
     opts.size = static_cast<std::size_t>(size);
@@ -84,11 +99,15 @@ int main_impl(int argc, char** argv)
 
     net::io_context ioc(1);
     bench::bench_report report;
-    net::co_spawn(ioc, bench::run_bench(std::move(opts)), [&](const std::exception_ptr& failure, bench::bench_report r) {
-        if (failure)
-            std::rethrow_exception(failure);
-        report = std::move(r);
-    });
+    net::co_spawn(
+        ioc,
+        bench::run_bench(std::move(opts)),
+        [&](const std::exception_ptr& failure, bench::bench_report r) {
+            if (failure)
+                std::rethrow_exception(failure);
+            report = std::move(r);
+        }
+    );
     ioc.run();
 
     std::fputs((json ? bench::format_json(report) + "\n" : bench::format_text(report)).c_str(), stdout);

@@ -40,10 +40,11 @@ const char* describe(echo_verdict verdict)
     return "?";
 }
 
-payload::payload(std::size_t size, bool text) : body_(size), stamp_width_(std::min(size, max_stamp)), text_(text)
+payload::payload(std::size_t size, bool text)
+    : body_(size), stamp_width_(std::min(size, max_stamp)), text_(text)
 {
     for (std::size_t i = 0; i < size; ++i)
-        body_[i] = text ? static_cast<char>('!' + i % 94)        // printable ASCII, valid UTF-8
+        body_[i] = text ? static_cast<char>('!' + i % 94)           // printable ASCII, valid UTF-8
                         : static_cast<char>((i * 131 + 7) & 0xff);  // every byte value, mostly not UTF-8
 }
 
@@ -53,8 +54,9 @@ void payload::stamp(std::span<char> message, std::uint64_t sequence) const noexc
     std::memcpy(message.data(), digits.data(), stamp_width_);
 }
 
-echo_verdict payload::check(std::span<const char> echo, bool echo_is_text, std::uint64_t sequence,
-                            std::size_t* mismatch_at) const noexcept
+echo_verdict payload::check(
+    std::span<const char> echo, bool echo_is_text, std::uint64_t sequence, std::size_t* mismatch_at
+) const noexcept
 {
     if (echo_is_text != text_)
         return echo_verdict::wrong_type;
@@ -64,8 +66,10 @@ echo_verdict payload::check(std::span<const char> echo, bool echo_is_text, std::
         return echo_verdict::ok;  // nothing to compare, and memcmp must not see an empty span's null data()
     const auto report = [&](std::size_t from, const char* expected, std::size_t n) {
         if (mismatch_at)
-            *mismatch_at = from + static_cast<std::size_t>(
-                                      std::mismatch(expected, expected + n, echo.data() + from).first - expected);
+            *mismatch_at =
+                from + static_cast<std::size_t>(
+                           std::mismatch(expected, expected + n, echo.data() + from).first - expected
+                       );
     };
     const auto digits = stamp_of(sequence, stamp_width_);
     if (std::memcmp(echo.data(), digits.data(), stamp_width_) != 0)

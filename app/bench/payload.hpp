@@ -17,7 +17,7 @@ namespace wsecho::bench {
 enum class echo_verdict
 {
     ok,
-    wrong_type,      // text came back as binary or the other way round
+    wrong_type,  // text came back as binary or the other way round
     wrong_size,
     wrong_sequence,  // the stamp differs: an echo lost, duplicated or out of order
     wrong_bytes,     // the body differs
@@ -41,8 +41,12 @@ public:
 
     // Compares an echo with the message `sequence` should have been; `mismatch_at` gets the first
     // differing byte's offset for wrong_sequence and wrong_bytes.
-    echo_verdict check(std::span<const char> echo, bool echo_is_text, std::uint64_t sequence,
-                       std::size_t* mismatch_at = nullptr) const noexcept;
+    echo_verdict check(
+        std::span<const char> echo,
+        bool echo_is_text,
+        std::uint64_t sequence,
+        std::size_t* mismatch_at = nullptr
+    ) const noexcept;
 
 private:
     std::vector<char> body_;

@@ -65,8 +65,12 @@ std::string errors_text(const error_counts& e)
 
 std::uint64_t error_counts::closed_total() const
 {
-    return std::accumulate(closed_by_server.begin(), closed_by_server.end(), std::uint64_t{0},
-                           [](std::uint64_t sum, const auto& entry) { return sum + entry.second; });
+    return std::accumulate(
+        closed_by_server.begin(),
+        closed_by_server.end(),
+        std::uint64_t{0},
+        [](std::uint64_t sum, const auto& entry) { return sum + entry.second; }
+    );
 }
 
 std::uint64_t error_counts::total() const
@@ -76,19 +80,36 @@ std::uint64_t error_counts::total() const
 
 std::string format_text(const bench_report& r)
 {
-    std::string load = r.messages ? fmt::format("{} messages", r.messages) : fmt::format("{:g} s", r.duration_s);
+    std::string load =
+        r.messages ? fmt::format("{} messages", r.messages) : fmt::format("{:g} s", r.duration_s);
     std::string out = fmt::format(
-        "wsecho-bench {}: {} connections ({} up), {} B {}, pipeline {}, {}{}, after {:g} s warm-up\n", r.url,
-        r.connections, r.connected, r.size, r.text ? "text" : "binary", r.pipeline, load,
-        r.rate > 0 ? fmt::format(" at {:g} msg/s", r.rate) : std::string(" closed loop"), r.warmup_s);
-    out += fmt::format("  echoed   {} of {} measured messages in {:.3f} s: {:.0f} msg/s, {:.2f} MB/s\n",
-                       r.measured_received, r.measured_sent, r.elapsed_s, r.msgs_per_s(), r.mb_per_s());
+        "wsecho-bench {}: {} connections ({} up), {} B {}, pipeline {}, {}{}, after {:g} s warm-up\n",
+        r.url,
+        r.connections,
+        r.connected,
+        r.size,
+        r.text ? "text" : "binary",
+        r.pipeline,
+        load,
+        r.rate > 0 ? fmt::format(" at {:g} msg/s", r.rate) : std::string(" closed loop"),
+        r.warmup_s
+    );
+    out += fmt::format(
+        "  echoed   {} of {} measured messages in {:.3f} s: {:.0f} msg/s, {:.2f} MB/s\n",
+        r.measured_received,
+        r.measured_sent,
+        r.elapsed_s,
+        r.msgs_per_s(),
+        r.mb_per_s()
+    );
     if (r.latency_ns.count())
     {
         out += "  latency  µs";
         for (const auto& p : percentiles)
             out += fmt::format("  {} {:.1f}", p.text, micros(r.latency_ns.value_at_percentile(p.value)));
-        out += fmt::format("  max {:.1f}  mean {:.1f}\n", micros(r.latency_ns.max()), r.latency_ns.mean() / 1000.0);
+        out += fmt::format(
+            "  max {:.1f}  mean {:.1f}\n", micros(r.latency_ns.max()), r.latency_ns.mean() / 1000.0
+        );
     }
     const auto errors = r.errors.total();
     out += fmt::format("  errors   {}{}\n", errors, errors ? ": " + errors_text(r.errors) : "");
@@ -102,8 +123,12 @@ std::string format_json(const bench_report& r)
     std::string latency;
     for (const auto& p : percentiles)
         latency += fmt::format("\"{}\": {:.3f}, ", p.json, micros(r.latency_ns.value_at_percentile(p.value)));
-    latency += fmt::format(R"("max": {:.3f}, "min": {:.3f}, "mean": {:.3f})", micros(r.latency_ns.max()),
-                           micros(r.latency_ns.min()), r.latency_ns.mean() / 1000.0);
+    latency += fmt::format(
+        R"("max": {:.3f}, "min": {:.3f}, "mean": {:.3f})",
+        micros(r.latency_ns.max()),
+        micros(r.latency_ns.min()),
+        r.latency_ns.mean() / 1000.0
+    );
     std::string closed;
     for (const auto& [code, n] : r.errors.closed_by_server)
         closed += fmt::format("{}\"{}\": {}", closed.empty() ? "" : ", ", code, n);
@@ -115,12 +140,37 @@ std::string format_json(const bench_report& r)
         "\"measured\": {{\"sent\": {}, \"received\": {}, \"bytes\": {}, \"elapsed_s\": {:.6f}, "
         "\"msgs_per_s\": {:.1f}, \"mb_per_s\": {:.3f}}}, "
         "\"latency_us\": {{\"count\": {}, {}}}, "
-        "\"errors\": {{\"total\": {}, \"connect_failed\": {}, \"closed_by_server\": {{{}}}, \"mismatch\": {}, "
+        "\"errors\": {{\"total\": {}, \"connect_failed\": {}, \"closed_by_server\": {{{}}}, \"mismatch\": "
+        "{}, "
         "\"timeout\": {}, \"connection_error\": {}}}, \"first_error\": \"{}\"}}",
-        json_escape(r.url), r.connections, r.size, r.text ? "text" : "binary", r.pipeline, r.rate, r.warmup_s,
-        r.duration_s, r.messages, r.connected, r.sent, r.received, r.measured_sent, r.measured_received,
-        r.measured_bytes, r.elapsed_s, r.msgs_per_s(), r.mb_per_s(), r.latency_ns.count(), latency, e.total(),
-        e.connect_failed, closed, e.mismatch, e.timeout, e.connection_error, json_escape(r.first_error));
+        json_escape(r.url),
+        r.connections,
+        r.size,
+        r.text ? "text" : "binary",
+        r.pipeline,
+        r.rate,
+        r.warmup_s,
+        r.duration_s,
+        r.messages,
+        r.connected,
+        r.sent,
+        r.received,
+        r.measured_sent,
+        r.measured_received,
+        r.measured_bytes,
+        r.elapsed_s,
+        r.msgs_per_s(),
+        r.mb_per_s(),
+        r.latency_ns.count(),
+        latency,
+        e.total(),
+        e.connect_failed,
+        closed,
+        e.mismatch,
+        e.timeout,
+        e.connection_error,
+        json_escape(r.first_error)
+    );
 }
 
 }  // namespace wsecho::bench

@@ -1,11 +1,11 @@
 // File: bench/report.hpp — what a wsecho-bench run measured, and its two renderings: text and JSON.
 #pragma once
 
-#include "bench/histogram.hpp"
-
 #include <cstdint>
 #include <map>
 #include <string>
+
+#include "bench/histogram.hpp"
 
 namespace wsecho::bench {
 
@@ -13,11 +13,11 @@ namespace wsecho::bench {
 // count per echo.
 struct error_counts
 {
-    std::uint64_t connect_failed = 0;                        // resolve, connect or handshake failed
+    std::uint64_t connect_failed = 0;                         // resolve, connect or handshake failed
     std::map<std::uint16_t, std::uint64_t> closed_by_server;  // close code -> connections it closed
-    std::uint64_t mismatch = 0;                              // echoes that differ from what was sent
-    std::uint64_t timeout = 0;                               // connections whose echo or close was late
-    std::uint64_t connection_error = 0;                      // reset, EOF without close, protocol error
+    std::uint64_t mismatch = 0;                               // echoes that differ from what was sent
+    std::uint64_t timeout = 0;                                // connections whose echo or close was late
+    std::uint64_t connection_error = 0;                       // reset, EOF without close, protocol error
 
     std::uint64_t closed_total() const;
     std::uint64_t total() const;
@@ -31,7 +31,7 @@ struct bench_report
     std::uint64_t size = 0;
     bool text = false;
     std::uint64_t pipeline = 1;
-    double rate = 0;        // messages/s over all connections; 0 = closed loop
+    double rate = 0;  // messages/s over all connections; 0 = closed loop
     double warmup_s = 0;
     double duration_s = 0;  // 0 when a message count was asked for
     std::uint64_t messages = 0;
@@ -46,10 +46,16 @@ struct bench_report
     double elapsed_s = 0;              // from the end of the warm-up to the last measured echo
     histogram latency_ns;              // per measured message: send to verified echo
     error_counts errors;
-    std::string first_error;           // one line, for the human report
+    std::string first_error;  // one line, for the human report
 
-    double msgs_per_s() const { return elapsed_s > 0 ? static_cast<double>(measured_received) / elapsed_s : 0; }
-    double mb_per_s() const { return elapsed_s > 0 ? static_cast<double>(measured_bytes) / elapsed_s / 1e6 : 0; }
+    double msgs_per_s() const
+    {
+        return elapsed_s > 0 ? static_cast<double>(measured_received) / elapsed_s : 0;
+    }
+    double mb_per_s() const
+    {
+        return elapsed_s > 0 ? static_cast<double>(measured_bytes) / elapsed_s / 1e6 : 0;
+    }
 };
 
 // A few lines for people.

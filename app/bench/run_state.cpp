@@ -6,11 +6,11 @@
 
 namespace wsecho::bench {
 
-connection::connection(const net::any_io_executor& ex, std::size_t number_from_1, std::size_t pipeline,
-                       const payload& message)
+connection::connection(
+    const net::any_io_executor& ex, std::size_t number_from_1, std::size_t pipeline, const payload& message
+)
     : ws(ex), number(number_from_1), outgoing(message.body()), flights(pipeline), room(ex), pacing(ex)
-{
-}
+{}
 
 run_state::run_state(const net::any_io_executor& ex, bench_options options)
     : opts(std::move(options)),

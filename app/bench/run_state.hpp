@@ -2,14 +2,12 @@
 // WebSocket, and the run's phase and counters. Everything runs on one thread, so nothing here is locked.
 #pragma once
 
-#include "bench/payload.hpp"
-#include "bench/report.hpp"
-
 #include <wsecho/dial.hpp>
 #include <wsecho/net.hpp>
 #include <wsecho/wakeup.hpp>
 
 #include <boost/asio/steady_timer.hpp>
+
 #include <spdlog/logger.h>
 
 #include <chrono>
@@ -17,6 +15,9 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "bench/payload.hpp"
+#include "bench/report.hpp"
 
 namespace wsecho::bench {
 
@@ -28,13 +29,13 @@ struct bench_options
     std::size_t connections = 10;
     std::size_t size = 32;
     bool text = false;
-    std::size_t pipeline = 1;                              // messages in flight per connection
+    std::size_t pipeline = 1;  // messages in flight per connection
     std::chrono::milliseconds duration = std::chrono::seconds(10);
-    std::uint64_t messages = 0;                            // > 0: this many measured messages, not `duration`
-    double rate = 0;                                       // open loop: messages/s over all connections
+    std::uint64_t messages = 0;  // > 0: this many measured messages, not `duration`
+    double rate = 0;             // open loop: messages/s over all connections
     std::chrono::milliseconds warmup = std::chrono::seconds(1);
     std::chrono::milliseconds timeout = std::chrono::seconds(5);  // for each echo, and for the close reply
-    bool progress = false;                                 // a live line on stderr every second
+    bool progress = false;                                        // a live line on stderr every second
     std::shared_ptr<spdlog::logger> log;
 };
 
@@ -75,21 +76,23 @@ private:
 
 struct connection
 {
-    connection(const net::any_io_executor& ex, std::size_t number, std::size_t pipeline, const payload& message);
+    connection(
+        const net::any_io_executor& ex, std::size_t number, std::size_t pipeline, const payload& message
+    );
 
     ws_stream ws;
-    std::size_t number;              // from 1, for error lines
-    std::vector<char> outgoing;      // the payload, restamped before each send
+    std::size_t number;          // from 1, for error lines
+    std::vector<char> outgoing;  // the payload, restamped before each send
     flight_ring flights;
-    wakeup room;                     // the writer waits here for pipeline room, its last echo, or the end
-    net::steady_timer pacing;        // open loop: until the next message is due
-    std::uint64_t next_sequence = 0;      // of the next message to send
+    wakeup room;                      // the writer waits here for pipeline room, its last echo, or the end
+    net::steady_timer pacing;         // open loop: until the next message is due
+    std::uint64_t next_sequence = 0;  // of the next message to send
     std::uint64_t expected_sequence = 0;  // of the next echo
-    std::uint64_t quota = 0;         // measured messages still to send (--messages)
+    std::uint64_t quota = 0;              // measured messages still to send (--messages)
     bool writer_waiting = false;
-    bool failed = false;             // its one connection-level error is counted and the socket closed
-    bool closing = false;            // our close frame is on its way
-    bool done = false;               // its coroutine has ended
+    bool failed = false;   // its one connection-level error is counted and the socket closed
+    bool closing = false;  // our close frame is on its way
+    bool done = false;     // its coroutine has ended
     bench_clock::time_point close_started;
 };
 

@@ -1,18 +1,19 @@
 // File: client/main.cpp — wsecho-client: flags, logging, signals; the client itself lives in the library.
-#include "client/probe.hpp"
-#include "client/tool_flags.hpp"
-#include "common/cli.hpp"
-#include "common/deflate_flags.hpp"
-
 #include <wsecho/client.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <cstdio>
+
+#include "client/probe.hpp"
+#include "client/tool_flags.hpp"
+#include "common/cli.hpp"
+#include "common/deflate_flags.hpp"
 
 namespace {
 
@@ -37,9 +38,11 @@ int exit_code_for(const client_report& report, const client_options& opts)
 
 int main_impl(int argc, char** argv)
 {
-    CLI::App app("WebSocket echo client: sends a message every interval (or each line of stdin) and logs every\n"
-                 "reply; Ctrl-C sends a close frame (1000) and waits for the server's reply.",
-                 "wsecho-client");
+    CLI::App app(
+        "WebSocket echo client: sends a message every interval (or each line of stdin) and logs every\n"
+        "reply; Ctrl-C sends a close frame (1000) and waits for the server's reply.",
+        "wsecho-client"
+    );
     client_options opts;
     cli::tool_flags tool;
     std::string url = "ws://localhost:8080/socket";
@@ -48,25 +51,40 @@ int main_impl(int argc, char** argv)
     app.add_option("--url", url, "the server's WebSocket URL: ws:// or wss:// (TLS)")
         ->capture_default_str()
         ->check([](const std::string& text) { return parse_ws_url(text).error; });
-    app.add_option("--message", opts.message, "what to send; {n} becomes the message number")->capture_default_str();
+    app.add_option("--message", opts.message, "what to send; {n} becomes the message number")
+        ->capture_default_str();
     cli::add_duration_option(app, "--interval", opts.interval, "time between messages");
-    cli::add_duration_option(app, "--connect-timeout", opts.connect_timeout,
-                             "limit for connecting and upgrading to WebSocket");
-    cli::add_duration_option(app, "--close-timeout", opts.close_timeout,
-                             "after Ctrl-C or the last message, how long to wait for the server's close reply "
-                             "(and the replies)");
+    cli::add_duration_option(
+        app, "--connect-timeout", opts.connect_timeout, "limit for connecting and upgrading to WebSocket"
+    );
+    cli::add_duration_option(
+        app,
+        "--close-timeout",
+        opts.close_timeout,
+        "after Ctrl-C or the last message, how long to wait for the server's close reply "
+        "(and the replies)"
+    );
     cli::add_tool_flags(app, opts, tool);
-    app.add_option("--ca-file", opts.tls.ca_file,
-                   "for wss://: trust the CA certificates in this PEM file instead of the system's")
+    app.add_option(
+           "--ca-file",
+           opts.tls.ca_file,
+           "for wss://: trust the CA certificates in this PEM file instead of the system's"
+    )
         ->type_name("FILE");
-    app.add_flag("--insecure", opts.tls.insecure,
-                 "for wss://: do not verify the server's certificate or name (a warning says so)");
+    app.add_flag(
+        "--insecure",
+        opts.tls.insecure,
+        "for wss://: do not verify the server's certificate or name (a warning says so)"
+    );
     cli::add_deflate_flags(app, opts.deflate, "ask the server for permessage-deflate (RFC 7692)");
     cli::add_log_level_option(app, log_level);
     std::string probe_url;
-    auto* probe = app.add_option("--probe", probe_url,
-                                 "a health check instead: GET this http:// URL once (within --connect-timeout); "
-                                 "exit 0 on a 2xx answer, else 1")
+    auto* probe = app.add_option(
+                         "--probe",
+                         probe_url,
+                         "a health check instead: GET this http:// URL once (within --connect-timeout); "
+                         "exit 0 on a 2xx answer, else 1"
+    )
                       ->type_name("URL");
     cli::add_log_format_option(app, log_format);
     app.set_version_flag("--version", cli::version_line("wsecho-client"));

@@ -8,6 +8,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -81,7 +82,8 @@ net::awaitable<probe_outcome> get_status(ws_url url, std::chrono::milliseconds t
     beast::flat_buffer buffer;
     http::response_parser<http::empty_body> parser;
     parser.body_limit(boost::none);  // the body is never read, so its announced size does not matter
-    if (auto [ec, received] = co_await http::async_read_header(stream, buffer, parser, use_nothrow_awaitable); ec)
+    if (auto [ec, received] = co_await http::async_read_header(stream, buffer, parser, use_nothrow_awaitable);
+        ec)
         co_return probe_outcome{.detail = describe_failure("read", ec, timeout)};
 
     const auto& res = parser.get();
@@ -100,11 +102,15 @@ int run_probe(std::string_view url_text, std::chrono::milliseconds timeout)
 
     net::io_context ioc(1);
     probe_outcome outcome;
-    net::co_spawn(ioc, get_status(url, timeout), [&](const std::exception_ptr& failure, probe_outcome result) {
-        if (failure)
-            std::rethrow_exception(failure);
-        outcome = std::move(result);
-    });
+    net::co_spawn(
+        ioc,
+        get_status(url, timeout),
+        [&](const std::exception_ptr& failure, probe_outcome result) {
+            if (failure)
+                std::rethrow_exception(failure);
+            outcome = std::move(result);
+        }
+    );
     ioc.run();
 
     std::FILE* out = outcome.healthy ? stdout : stderr;

@@ -2,13 +2,13 @@
 // --count, --stdin, --binary, -H/--header, --subprotocol and --reconnect with its limits.
 #pragma once
 
-#include "common/line_reader.hpp"
-
 #include <wsecho/client.hpp>
 
 #include <CLI/CLI.hpp>
 
 #include <memory>
+
+#include "common/line_reader.hpp"
 
 namespace wsecho::cli {
 

@@ -1,14 +1,11 @@
 // File: common/cli.cpp — flag parsing helpers and logging setup shared by wsecho-server and wsecho-client.
 #include "common/cli.hpp"
 
-#include "common/config.hpp"
-#include "common/duration.hpp"
-#include "common/json_log.hpp"
-
 #include <wsecho/duration.hpp>
 #include <wsecho/version.hpp>
 
 #include <boost/version.hpp>
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -18,11 +15,16 @@
 #include <cstdio>
 #include <utility>
 
+#include "common/config.hpp"
+#include "common/duration.hpp"
+#include "common/json_log.hpp"
+
 namespace wsecho::cli {
 
 namespace {
 
-constexpr std::array<std::string_view, 7> level_names{"trace", "debug", "info", "warn", "error", "critical", "off"};
+constexpr std::array<std::string_view, 7> level_names{
+    "trace", "debug", "info", "warn", "error", "critical", "off"};
 
 // Set by setup_logging: errors after that go through the logger, so JSON logs stay JSON to the last line.
 bool json_logging = false;
@@ -40,8 +42,11 @@ std::string level_list()
 listen_address parse_listen_address(std::string_view text)
 {
     auto fail = [&](const std::string& why) {
-        return CLI::ValidationError("--listen", "invalid address '" + std::string(text) + "': " + why +
-                                                    " (expected HOST:PORT, e.g. localhost:8080 or [::1]:8080)");
+        return CLI::ValidationError(
+            "--listen",
+            "invalid address '" + std::string(text) + "': " + why +
+                " (expected HOST:PORT, e.g. localhost:8080 or [::1]:8080)"
+        );
     };
     auto colon = text.rfind(':');
     if (colon == std::string_view::npos)
@@ -66,8 +71,9 @@ spdlog::level::level_enum parse_log_level(std::string_view text)
     for (std::size_t i = 0; i < level_names.size(); ++i)
         if (text == level_names[i])
             return static_cast<spdlog::level::level_enum>(i);
-    throw CLI::ValidationError("--log-level", "unknown level '" + std::string(text) + "' (use one of " +
-                                                  level_list() + ")");
+    throw CLI::ValidationError(
+        "--log-level", "unknown level '" + std::string(text) + "' (use one of " + level_list() + ")"
+    );
 }
 
 std::function<std::string(const std::string&)> check_by_parsing(std::function<void(const std::string&)> parse)
@@ -88,8 +94,13 @@ std::function<std::string(const std::string&)> check_by_parsing(std::function<vo
     };
 }
 
-CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
-                                 const std::string& description, bool allow_zero)
+CLI::Option* add_duration_option(
+    CLI::App& app,
+    const std::string& name,
+    std::chrono::milliseconds& target,
+    const std::string& description,
+    bool allow_zero
+)
 {
     auto* option = app.add_option_function<std::string>(
         name,
@@ -101,7 +112,8 @@ CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::ch
                 throw CLI::ValidationError(name, "must be greater than zero");
             target = std::chrono::ceil<std::chrono::milliseconds>(parsed.value);
         },
-        description);
+        description
+    );
     option->default_str(format_duration(target));
     option->type_name("DURATION");
     return option;
@@ -109,15 +121,22 @@ CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::ch
 
 std::string format_size(std::uint64_t bytes)
 {
-    constexpr std::pair<std::uint64_t, std::string_view> units[] = {{1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
+    constexpr std::pair<std::uint64_t, std::string_view> units[] = {
+        {1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
     for (auto [size, name] : units)
         if (bytes != 0 && bytes % size == 0)
             return std::to_string(bytes / size) + std::string(name);
     return std::to_string(bytes);
 }
 
-CLI::Option* add_size_option(CLI::App& app, const std::string& name, std::uint64_t& target,
-                             const std::string& description, std::uint64_t minimum, std::uint64_t maximum)
+CLI::Option* add_size_option(
+    CLI::App& app,
+    const std::string& name,
+    std::uint64_t& target,
+    const std::string& description,
+    std::uint64_t minimum,
+    std::uint64_t maximum
+)
 {
     auto* option = app.add_option_function<std::string>(
         name,
@@ -130,7 +149,11 @@ CLI::Option* add_size_option(CLI::App& app, const std::string& name, std::uint64
             if (ec != std::errc{} || end == text.data())
                 throw fail("expected a number of bytes, e.g. 65536, 64KiB or 16MiB");
             std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-            int shift = unit.empty() || unit == "B" ? 0 : unit == "KiB" ? 10 : unit == "MiB" ? 20 : unit == "GiB" ? 30 : -1;
+            int shift = unit.empty() || unit == "B" ? 0
+                        : unit == "KiB"             ? 10
+                        : unit == "MiB"             ? 20
+                        : unit == "GiB"             ? 30
+                                                    : -1;
             if (shift < 0)
                 throw fail("unknown unit '" + std::string(unit) + "' (use B, KiB, MiB or GiB)");
             if (value > (maximum >> shift))
@@ -140,7 +163,8 @@ CLI::Option* add_size_option(CLI::App& app, const std::string& name, std::uint64
                 throw fail("must be at least " + format_size(minimum));
             target = value;
         },
-        description);
+        description
+    );
     option->default_str(format_size(target));
     option->type_name("SIZE");
     return option;
@@ -148,8 +172,7 @@ CLI::Option* add_size_option(CLI::App& app, const std::string& name, std::uint64
 
 CLI::Option* add_log_level_option(CLI::App& app, std::string& target)
 {
-    return app
-        .add_option("--log-level", target, "one of " + level_list())
+    return app.add_option("--log-level", target, "one of " + level_list())
         ->type_name("LEVEL")
         ->capture_default_str()
         ->check(check_by_parsing([](const std::string& text) { parse_log_level(text); }));
@@ -161,7 +184,8 @@ CLI::Option* add_log_format_option(CLI::App& app, std::string& target)
         ->type_name("FORMAT")
         ->capture_default_str()
         ->check([](const std::string& text) {
-            return text == "text" || text == "json" ? std::string() : "unknown format '" + text + "' (use text or json)";
+            return text == "text" || text == "json" ? std::string()
+                                                    : "unknown format '" + text + "' (use text or json)";
         });
 }
 
@@ -193,8 +217,9 @@ void setup_logging(spdlog::level::level_enum level, std::string_view format)
 
 std::optional<int> parse_flags(CLI::App& app, int argc, char** argv)
 {
-    auto* print_config = app.add_flag("--print-config")->description(
-        "print the effective configuration (flags, WSECHO_* variables, defaults) and exit");
+    auto* print_config =
+        app.add_flag("--print-config")
+            ->description("print the effective configuration (flags, WSECHO_* variables, defaults) and exit");
     try
     {
         app.parse(argc, argv);
@@ -223,8 +248,14 @@ void report_error(std::string_view program, std::string_view message)
     if (json_logging)
         spdlog::error("{}", message);
     else
-        std::fprintf(stderr, "%.*s: %.*s\n", static_cast<int>(program.size()), program.data(),
-                     static_cast<int>(message.size()), message.data());
+        std::fprintf(
+            stderr,
+            "%.*s: %.*s\n",
+            static_cast<int>(program.size()),
+            program.data(),
+            static_cast<int>(message.size()),
+            message.data()
+        );
 }
 
 int run_main(std::string_view program, const std::function<int()>& main_impl)
@@ -235,8 +266,13 @@ int run_main(std::string_view program, const std::function<int()>& main_impl)
     }
     catch (const CLI::ParseError& e)
     {
-        std::fprintf(stderr, "%.*s: %s\nRun with --help for the options.\n", static_cast<int>(program.size()),
-                     program.data(), e.what());
+        std::fprintf(
+            stderr,
+            "%.*s: %s\nRun with --help for the options.\n",
+            static_cast<int>(program.size()),
+            program.data(),
+            e.what()
+        );
         return 2;
     }
     catch (const std::exception& e)

@@ -27,17 +27,29 @@ spdlog::level::level_enum parse_log_level(std::string_view text);
 
 // A CLI11 check() from a parser above, which throws CLI::ValidationError("--flag: reason"): returns just the
 // reason, or "" when `parse` accepts the text. (CLI11 puts "--flag: " in front of a check's message itself.)
-std::function<std::string(const std::string&)> check_by_parsing(std::function<void(const std::string&)> parse);
+std::function<std::string(const std::string&)> check_by_parsing(std::function<void(const std::string&)> parse
+);
 
 // A duration flag with a unit ("250ms"); bounds are checked at parse time and errors name the flag.
 // The value is rounded up to whole milliseconds, so "1us" never becomes zero.
-CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
-                                 const std::string& description, bool allow_zero = false);
+CLI::Option* add_duration_option(
+    CLI::App& app,
+    const std::string& name,
+    std::chrono::milliseconds& target,
+    const std::string& description,
+    bool allow_zero = false
+);
 
 // A byte-size flag: plain bytes or with a binary unit ("65536", "64KiB", "16MiB", "1GiB").
 // Values outside [minimum, maximum] are errors naming the flag.
-CLI::Option* add_size_option(CLI::App& app, const std::string& name, std::uint64_t& target,
-                             const std::string& description, std::uint64_t minimum, std::uint64_t maximum);
+CLI::Option* add_size_option(
+    CLI::App& app,
+    const std::string& name,
+    std::uint64_t& target,
+    const std::string& description,
+    std::uint64_t minimum,
+    std::uint64_t maximum
+);
 
 // "16MiB" for 16 << 20, "8KiB", "1000" (bytes) when no unit divides it.
 std::string format_size(std::uint64_t bytes);

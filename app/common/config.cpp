@@ -1,11 +1,11 @@
 // File: common/config.cpp — WSECHO_* variables and the --print-config text (see config.hpp).
 #include "common/config.hpp"
 
-#include "common/json_log.hpp"
-
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+
+#include "common/json_log.hpp"
 
 namespace wsecho::cli {
 
@@ -75,8 +75,8 @@ std::vector<CLI::Option*> settings(CLI::App& app)
     // Actions, not settings: a WSECHO_PROBE in a container's environment would turn every run into a probe.
     const CLI::Option* probe = app.get_option_no_throw("--probe");
     return app.get_options([&](const CLI::Option* opt) {
-        return opt != app.get_help_ptr() && opt != app.get_help_all_ptr() && opt != version && opt != print_config &&
-               opt != probe && !opt->get_lnames().empty();
+        return opt != app.get_help_ptr() && opt != app.get_help_all_ptr() && opt != version &&
+               opt != print_config && opt != probe && !opt->get_lnames().empty();
     });
 }
 
@@ -115,8 +115,9 @@ std::string environment_help(CLI::App& app)
     for (auto* opt : settings(app))
         if (is_repeatable(*opt) && opt->get_delimiter() != '\0')
         {
-            const auto separator = opt->get_delimiter() == '\n' ? std::string("one per line")
-                                                                : std::string("separated by '") + opt->get_delimiter() + "'";
+            const auto separator = opt->get_delimiter() == '\n'
+                                       ? std::string("one per line")
+                                       : std::string("separated by '") + opt->get_delimiter() + "'";
             lists += (lists.empty() ? "" : ", ") + env_name(opt->get_lnames().front()) + ": " + separator;
         }
     if (!lists.empty())

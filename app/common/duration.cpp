@@ -60,14 +60,18 @@ duration_result parse_duration(std::string_view text)
     while (!rest.empty())
     {
         std::size_t digits = 0;
-        while (digits < rest.size() && (std::isdigit(static_cast<unsigned char>(rest[digits])) || rest[digits] == '.'))
+        while (digits < rest.size() &&
+               (std::isdigit(static_cast<unsigned char>(rest[digits])) || rest[digits] == '.'))
             ++digits;
         std::string_view number = rest.substr(0, digits);
         if (number.empty() || number == "." || number.find('.') != number.rfind('.'))
             return fail("expected a number at '" + std::string(rest) + "'");
         const unit* u = match_unit(rest.substr(digits));
         if (!u)
-            return fail(digits == rest.size() ? "missing unit" : "unknown unit at '" + std::string(rest.substr(digits)) + "'");
+            return fail(
+                digits == rest.size() ? "missing unit"
+                                      : "unknown unit at '" + std::string(rest.substr(digits)) + "'"
+            );
         total += std::stold(std::string(number)) * static_cast<long double>(u->nanoseconds);
         rest.remove_prefix(digits + u->name.size());
     }

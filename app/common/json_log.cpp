@@ -50,8 +50,18 @@ std::string utc_timestamp(std::chrono::system_clock::time_point when)
     std::tm tm{};
     ::gmtime_r(&t, &tm);
     char text[64];  // room for any int the format could print, which GCC checks
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
+    std::snprintf(
+        text,
+        sizeof text,
+        "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec,
+        static_cast<int>(millis)
+    );
     return text;
 }
 
@@ -80,7 +90,9 @@ void append_json_string(std::string& out, std::string_view text)
         else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
         {
             char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+            std::snprintf(
+                escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c))
+            );
             out += escaped;
         }
         else

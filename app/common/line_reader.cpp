@@ -3,11 +3,11 @@
 
 #include <boost/asio/read_until.hpp>
 
-#include <cerrno>
-#include <system_error>
-
 #include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
 
 namespace wsecho::cli {
 
@@ -17,7 +17,9 @@ int duplicate(int fd)
 {
     int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (copy < 0)
-        throw std::system_error(errno, std::generic_category(), "cannot read descriptor " + std::to_string(fd));
+        throw std::system_error(
+            errno, std::generic_category(), "cannot read descriptor " + std::to_string(fd)
+        );
     return copy;
 }
 
@@ -39,8 +41,9 @@ net::awaitable<std::optional<std::string>> line_reader::next_line()
 {
     if (at_end_)
         co_return std::nullopt;
-    auto [ec, size] = co_await net::async_read_until(input_, net::dynamic_buffer(buffer_, max_line_bytes_), '\n',
-                                                     use_nothrow_awaitable);
+    auto [ec, size] = co_await net::async_read_until(
+        input_, net::dynamic_buffer(buffer_, max_line_bytes_), '\n', use_nothrow_awaitable
+    );
     if (ec == net::error::operation_aborted)
         co_return std::nullopt;  // cancelled: buffer_ keeps what was read
     if (ec && !(ec == net::error::eof && !buffer_.empty()))

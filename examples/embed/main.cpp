@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+
 #include <spdlog/sinks/stdout_color_sinks.h>  // stderr_color_mt too
 
 #include <algorithm>
@@ -31,8 +32,9 @@ void upper_case_text(beast::flat_buffer& payload, bool& text)
         return;
     auto bytes = payload.data();
     auto* first = static_cast<char*>(bytes.data());
-    std::transform(first, first + bytes.size(), first,
-                   [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; });
+    std::transform(first, first + bytes.size(), first, [](char c) {
+        return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    });
 }
 
 std::optional<std::uint16_t> parse_port(std::string_view text)
@@ -85,7 +87,9 @@ int main(int argc, char** argv)
             if (ec)
                 return;
             // Graceful: stop accepting, echo what was read, close every WebSocket with 1001 (at most 5 s).
-            net::co_spawn(ioc, server.shutdown(std::chrono::seconds(5)), [&](const std::exception_ptr&) { ioc.stop(); });
+            net::co_spawn(ioc, server.shutdown(std::chrono::seconds(5)), [&](const std::exception_ptr&) {
+                ioc.stop();
+            });
         });
         ioc.run();
         return 0;

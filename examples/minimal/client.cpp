@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast.hpp>
+
 #include <chrono>
 #include <iostream>
 #include <string>
@@ -28,7 +29,10 @@ struct client_state
     net::steady_timer receiver_done;  // set by receive() when the connection has ended
 };
 
-void set(net::steady_timer& event) { event.expires_at(net::steady_timer::time_point::min()); }
+void set(net::steady_timer& event)
+{
+    event.expires_at(net::steady_timer::time_point::min());
+}
 
 awaitable<void> timeout(milliseconds duration)
 {
@@ -64,8 +68,10 @@ awaitable<bool> send_until_interrupted_then_close(ws_stream& ws, client_state& s
     for (int count = 1;; ++count)
     {
         tick.expires_after(state.interval);
-        auto woke = co_await (tick.async_wait(use_nothrow) || state.interrupted.async_wait(use_nothrow) ||
-                              state.receiver_done.async_wait(use_nothrow));
+        auto woke = co_await (
+            tick.async_wait(use_nothrow) || state.interrupted.async_wait(use_nothrow) ||
+            state.receiver_done.async_wait(use_nothrow)
+        );
         if (woke.index() == 1)
             break;
         if (woke.index() == 2)
@@ -76,9 +82,11 @@ awaitable<bool> send_until_interrupted_then_close(ws_stream& ws, client_state& s
             co_return false;
     }
     std::cerr << "interrupted: sending close 1000, waiting up to " << state.close_wait.count() << " ms\n";
-    auto closed = co_await ((ws.async_close(websocket::close_code::normal, use_nothrow) &&
-                             state.receiver_done.async_wait(use_nothrow)) ||
-                            timeout(state.close_wait));
+    auto closed = co_await (
+        (ws.async_close(websocket::close_code::normal, use_nothrow) &&
+         state.receiver_done.async_wait(use_nothrow)) ||
+        timeout(state.close_wait)
+    );
     if (closed.index() == 1)
     {
         std::cerr << "no answer to the close: dropping the connection\n";
@@ -96,7 +104,8 @@ awaitable<bool> run(std::string host, std::string port, client_state& state)
     // Bounds the connect and the handshake.
     beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(5));
     if (!ec)
-        std::tie(ec, std::ignore) = co_await beast::get_lowest_layer(ws).async_connect(endpoints, use_nothrow);
+        std::tie(ec, std::ignore) =
+            co_await beast::get_lowest_layer(ws).async_connect(endpoints, use_nothrow);
     const auto where = host + ":" + port;
     if (!ec)
         std::tie(ec) = co_await ws.async_handshake(where, "/socket", use_nothrow);
@@ -116,22 +125,26 @@ int main(int argc, char* argv[])
     {
         net::io_context ioc;
         net::signal_set signals(ioc, SIGINT, SIGTERM);  // before anything runs: see docs/coroutines.md
-        client_state state{milliseconds(std::stol(argc > 3 ? argv[3] : "1000")),
-                           milliseconds(std::stol(argc > 4 ? argv[4] : "1000")),
-                           net::steady_timer(ioc, net::steady_timer::time_point::max()),
-                           net::steady_timer(ioc, net::steady_timer::time_point::max())};
+        client_state state{
+            milliseconds(std::stol(argc > 3 ? argv[3] : "1000")),
+            milliseconds(std::stol(argc > 4 ? argv[4] : "1000")),
+            net::steady_timer(ioc, net::steady_timer::time_point::max()),
+            net::steady_timer(ioc, net::steady_timer::time_point::max())};
         signals.async_wait([&](boost::system::error_code ec, int) {
             if (!ec)
                 set(state.interrupted);
         });
         bool closed_by_us = false;
-        net::co_spawn(ioc, run(argc > 1 ? argv[1] : "127.0.0.1", argc > 2 ? argv[2] : "8080", state),
-                      [&](const std::exception_ptr& failure, bool result) {
-                          signals.cancel();  // the last pending wait: now ioc.run() can return
-                          if (failure)
-                              std::rethrow_exception(failure);
-                          closed_by_us = result;
-                      });
+        net::co_spawn(
+            ioc,
+            run(argc > 1 ? argv[1] : "127.0.0.1", argc > 2 ? argv[2] : "8080", state),
+            [&](const std::exception_ptr& failure, bool result) {
+                signals.cancel();  // the last pending wait: now ioc.run() can return
+                if (failure)
+                    std::rethrow_exception(failure);
+                closed_by_us = result;
+            }
+        );
         ioc.run();
         return closed_by_us ? 0 : 1;
     }

@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast.hpp>
+
 #include <chrono>
 #include <iostream>
 #include <string_view>
@@ -49,7 +50,7 @@ awaitable<boost::system::error_code> echo_loop(ws_stream& ws, milliseconds idle_
         if (read.index() == 1)
             co_return net::error::timed_out;
         if (auto [ec, n] = std::get<0>(read); ec)
-            co_return ec;  // websocket::error::closed: the peer closed, and Beast has answered it
+            co_return ec;        // websocket::error::closed: the peer closed, and Beast has answered it
         ws.text(ws.got_text());  // text stays text, binary stays binary
         if (auto [ec, n] = co_await ws.async_write(buffer.data(), use_nothrow); ec)
             co_return ec;
@@ -66,7 +67,8 @@ awaitable<void> close_on_shutdown(ws_stream& ws, server_state& state)
         co_await ws.async_close(websocket::close_code::going_away, use_nothrow);
 }
 
-awaitable<void> respond(beast::tcp_stream& stream, tcp::endpoint peer, http::status status, std::string_view body)
+awaitable<void>
+respond(beast::tcp_stream& stream, tcp::endpoint peer, http::status status, std::string_view body)
 {
     std::cerr << peer << " HTTP " << static_cast<unsigned>(status) << " " << status << "\n";
     http::response<http::string_body> response{status, 11, body};
@@ -84,8 +86,10 @@ awaitable<void> serve_connection(tcp::socket socket, server_state& state)
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     http::request<http::string_body> request;
-    auto read = co_await (http::async_read(stream, buffer, request, use_nothrow) || timeout(state.idle_timeout) ||
-                          state.shutdown.async_wait(use_nothrow));
+    auto read = co_await (
+        http::async_read(stream, buffer, request, use_nothrow) || timeout(state.idle_timeout) ||
+        state.shutdown.async_wait(use_nothrow)
+    );
     if (read.index() != 0)
         co_return;  // silent for too long, or shutting down: drop it
     if (auto [ec, n] = std::get<0>(read); ec == http::error::end_of_stream)
@@ -105,7 +109,8 @@ awaitable<void> serve_connection(tcp::socket socket, server_state& state)
     if (ws.reason())  // a close frame came: the peer's own, or its answer to our 1001
         std::cerr << peer << " closed: code " << ws.reason().code << " '" << ws.reason().reason << "'\n";
     else  // idle (timed out), reset, or no answer to our close
-        std::cerr << peer << " dropped: " << (ended.index() == 0 ? std::get<0>(ended).message() : "shutdown") << "\n";
+        std::cerr << peer << " dropped: " << (ended.index() == 0 ? std::get<0>(ended).message() : "shutdown")
+                  << "\n";
 }
 
 // Errors are values: an exception is a bug, so end the program.
@@ -137,8 +142,9 @@ int main(int argc, char* argv[])
         const auto port = static_cast<unsigned short>(std::stoul(argc > 2 ? argv[2] : "8080"));
         net::io_context ioc;
         net::signal_set signals(ioc, SIGINT, SIGTERM);  // before anything runs: see docs/coroutines.md
-        server_state state{milliseconds(std::stol(argc > 3 ? argv[3] : "60000")),
-                           net::steady_timer(ioc, net::steady_timer::time_point::max())};
+        server_state state{
+            milliseconds(std::stol(argc > 3 ? argv[3] : "60000")),
+            net::steady_timer(ioc, net::steady_timer::time_point::max())};
         tcp::acceptor acceptor(ioc, {address, port});
         std::cerr << "listening on " << acceptor.local_endpoint() << "\n";
         signals.async_wait([&](boost::system::error_code, int) {

@@ -2,22 +2,24 @@
 // connection that was established to detail::converse (its receive, send and close loops are in
 // detail/client_connection.hpp), and dials again after a lost connection when the reconnect policy says so.
 // Resetting, describing and judging an attempt: client_attempts.cpp.
-#include "client_attempts.hpp"
-
 #include <wsecho/client.hpp>
 #include <wsecho/deflate.hpp>
-#include <wsecho/detail/backoff.hpp>
-#include <wsecho/detail/client_connection.hpp>
-#include <wsecho/detail/endpoint.hpp>
 #include <wsecho/duration.hpp>
 #include <wsecho/wakeup.hpp>
 
+#include <wsecho/detail/backoff.hpp>
+#include <wsecho/detail/client_connection.hpp>
+#include <wsecho/detail/endpoint.hpp>
+
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <random>
 #include <stdexcept>
+
+#include "client_attempts.hpp"
 
 namespace wsecho {
 
@@ -51,7 +53,9 @@ net::awaitable<void> dial_and_run(WebSocket& ws, client_state& s, client_report&
     report.extensions = outcome.extensions;
     error_code ignored;
     const auto peer = detail::endpoint_string(beast::get_lowest_layer(ws).socket().remote_endpoint(ignored));
-    s.log->info("connected to {} {}", s.opts.url.to_string(), detail::describe_connection(peer, outcome, s.opts));
+    s.log->info(
+        "connected to {} {}", s.opts.url.to_string(), detail::describe_connection(peer, outcome, s.opts)
+    );
 
     co_await detail::converse(ws, s, report);
 }
@@ -94,8 +98,10 @@ client::client(net::any_io_executor ex, client_options opts)
     {
         state_->tls = make_client_tls_context(state_->opts.tls);
         if (state_->opts.tls.insecure)
-            state_->log->warn("TLS certificate verification is off (insecure): any server can pose as {}",
-                              state_->opts.url.host);
+            state_->log->warn(
+                "TLS certificate verification is off (insecure): any server can pose as {}",
+                state_->opts.url.host
+            );
     }
 }
 
@@ -124,13 +130,19 @@ net::awaitable<client_report> client::run()
             co_return report;
         }
         ++failures;
-        const reconnect_attempt attempt{failures, policy.max_attempts,
-                                        detail::reconnect_delay(failures, policy.base_delay, policy.max_delay,
-                                                                unit_random()),
-                                        detail::describe_ending(report, s->opts)};
+        const reconnect_attempt attempt{
+            failures,
+            policy.max_attempts,
+            detail::reconnect_delay(failures, policy.base_delay, policy.max_delay, unit_random()),
+            detail::describe_ending(report, s->opts)};
         ++report.reconnects;
-        s->log->warn("{}; reconnecting in {} (attempt {} of {})", attempt.reason, format_duration(attempt.delay),
-                     attempt.number, attempt.max_attempts);
+        s->log->warn(
+            "{}; reconnecting in {} (attempt {} of {})",
+            attempt.reason,
+            format_duration(attempt.delay),
+            attempt.number,
+            attempt.max_attempts
+        );
         if (s->opts.on_reconnect)
             s->opts.on_reconnect(attempt);
         co_await (timeout(attempt.delay) || s->stop_requested.wait());

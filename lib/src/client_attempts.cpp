@@ -17,7 +17,8 @@ void begin_attempt(client_report& report)
     report.extensions.clear();
 }
 
-std::string describe_connection(const std::string& peer, const dial_result& dialed, const client_options& opts)
+std::string
+describe_connection(const std::string& peer, const dial_result& dialed, const client_options& opts)
 {
     std::string text = "(" + peer + ")";
     if (!dialed.subprotocol.empty())

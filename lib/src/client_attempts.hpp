@@ -14,7 +14,8 @@ namespace wsecho::detail {
 void begin_attempt(client_report& report);
 
 // "(127.0.0.1:8080), subprotocol chat, permessage-deflate": what the connected line adds to the URL.
-std::string describe_connection(const std::string& peer, const dial_result& dialed, const client_options& opts);
+std::string
+describe_connection(const std::string& peer, const dial_result& dialed, const client_options& opts);
 
 // Whether the attempt that just ended calls for another: the policy allows it, nobody asked to stop, the
 // messages are not finished, and the ending was a failure or a close code that means "come back later".

@@ -20,13 +20,24 @@ net::awaitable<void> replies_caught_up(client_state& s, const client_report& rep
 net::awaitable<void> finish_sending(client_state& s, client_report& report)
 {
     report.messages_finished = true;
-    enum : std::size_t { caught_up, stopped, connection_ended, timed_out };  // the operands, in order
-    auto finished = co_await (replies_caught_up(s, report) || s.stop_requested.wait() || s.receiver_done.wait() ||
-                              timeout(s.opts.close_timeout));
+    enum : std::size_t
+    {
+        caught_up,
+        stopped,
+        connection_ended,
+        timed_out
+    };  // the operands, in order
+    auto finished = co_await (
+        replies_caught_up(s, report) || s.stop_requested.wait() || s.receiver_done.wait() ||
+        timeout(s.opts.close_timeout)
+    );
     if (finished.index() == timed_out)
-        s.log->warn("{} of {} replies still missing after {}; closing anyway",
-                    (report.sent - s.sent_before) - (report.received - s.received_before), report.sent - s.sent_before,
-                    format_duration(s.opts.close_timeout));
+        s.log->warn(
+            "{} of {} replies still missing after {}; closing anyway",
+            (report.sent - s.sent_before) - (report.received - s.received_before),
+            report.sent - s.sent_before,
+            format_duration(s.opts.close_timeout)
+        );
     s.sending_done.set();
 }
 

@@ -26,8 +26,10 @@ std::string describe_dial_failure(const client_report& report, const client_opti
 {
     if (report.stopped_before_connected)
         return "stopped before the connection to " + opts.url.to_string() + " was established";
-    return describe(dial_result{.ec = report.dial_error, .step = report.failed_step, .detail = report.dial_detail},
-                    dial_options{.url = opts.url, .connect_timeout = opts.connect_timeout});
+    return describe(
+        dial_result{.ec = report.dial_error, .step = report.failed_step, .detail = report.dial_detail},
+        dial_options{.url = opts.url, .connect_timeout = opts.connect_timeout}
+    );
 }
 
 bool is_transient_close_code(std::uint16_t code)

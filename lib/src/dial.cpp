@@ -6,6 +6,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -27,7 +28,8 @@ std::string join(const std::vector<std::string>& names, std::string_view separat
 // Builds the upgrade request's extra fields; copies what it needs, as the stream keeps the decorator.
 auto request_decorator(const dial_options& opts)
 {
-    return [agent = opts.user_agent, headers = opts.headers,
+    return [agent = opts.user_agent,
+            headers = opts.headers,
             offered = join(opts.subprotocols, ", ")](websocket::request_type& req) {
         req.set(http::field::user_agent, agent);
         if (!offered.empty())
@@ -47,7 +49,8 @@ std::string check_chosen_subprotocol(const std::string& chosen, const std::vecto
         return {};
     if (offered.empty())
         return "the server chose subprotocol '" + chosen + "' although none was offered";
-    return "the server chose subprotocol '" + chosen + "', which was not offered (" + join(offered, ", ") + ")";
+    return "the server chose subprotocol '" + chosen + "', which was not offered (" + join(offered, ", ") +
+           ")";
 }
 
 // SNI and the name check, before the TLS handshake. OpenSSL's own check (rather than a verify callback)
@@ -81,8 +84,9 @@ net::awaitable<dial_result> dial_over(WebSocket& ws, const dial_options& opts)
     tcp::resolver resolver(ws.get_executor());
     // No address_configured (Asio's default, AI_ADDRCONFIG): it hides "localhost" on loopback-only hosts;
     // the connect tries every address in turn anyway.
-    auto [rec, endpoints] = co_await resolver.async_resolve(opts.url.host, opts.url.port, tcp::resolver::flags{},
-                                                            use_nothrow_awaitable);
+    auto [rec, endpoints] = co_await resolver.async_resolve(
+        opts.url.host, opts.url.port, tcp::resolver::flags{}, use_nothrow_awaitable
+    );
     if (rec)
         co_return dial_result{.ec = rec, .step = "resolve"};
 
@@ -97,34 +101,39 @@ net::awaitable<dial_result> dial_over(WebSocket& ws, const dial_options& opts)
     {
         auto& tls = ws.next_layer();
         expect_host(tls.native_handle(), opts.url.host);
-        if (auto [ec] = co_await tls.async_handshake(net::ssl::stream_base::client, use_nothrow_awaitable); ec)
-            co_return dial_result{.ec = ec, .step = "TLS handshake",
-                                  .detail = describe_tls_failure(tls.native_handle())};
+        if (auto [ec] = co_await tls.async_handshake(net::ssl::stream_base::client, use_nothrow_awaitable);
+            ec)
+            co_return dial_result{
+                .ec = ec, .step = "TLS handshake", .detail = describe_tls_failure(tls.native_handle())};
     }
 
     ws.set_option(websocket::stream_base::decorator(request_decorator(opts)));
     websocket::response_type res;
-    if (auto [ec] = co_await ws.async_handshake(res, opts.url.host_header(), opts.url.target, use_nothrow_awaitable);
+    if (auto [ec] =
+            co_await ws.async_handshake(res, opts.url.host_header(), opts.url.target, use_nothrow_awaitable);
         ec)
     {
         std::string detail;
         if (ec == websocket::error::upgrade_declined)
-            detail = "the server answered " + std::to_string(res.result_int()) + " " + std::string(res.reason()) +
-                     " instead of upgrading";
+            detail = "the server answered " + std::to_string(res.result_int()) + " " +
+                     std::string(res.reason()) + " instead of upgrading";
         co_return dial_result{.ec = ec, .step = "handshake", .detail = std::move(detail)};
     }
     std::string chosen(res[http::field::sec_websocket_protocol]);
     if (auto why = check_chosen_subprotocol(chosen, opts.subprotocols); !why.empty())
     {
         tcp_layer.close();  // fail the connection: no close handshake with a peer that broke the protocol
-        co_return dial_result{.ec = make_error_code(boost::system::errc::protocol_error), .step = "handshake",
-                              .detail = std::move(why)};
+        co_return dial_result{
+            .ec = make_error_code(boost::system::errc::protocol_error),
+            .step = "handshake",
+            .detail = std::move(why)};
     }
     // From here on the WebSocket's own timers apply; both at once would fight (Beast docs).
     tcp_layer.expires_never();
     ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-    co_return dial_result{.subprotocol = std::move(chosen),
-                          .extensions = std::string(res[http::field::sec_websocket_extensions])};
+    co_return dial_result{
+        .subprotocol = std::move(chosen),
+        .extensions = std::string(res[http::field::sec_websocket_extensions])};
 }
 
 }  // namespace
@@ -143,7 +152,8 @@ std::string describe(const dial_result& result, const dial_options& opts)
 {
     const auto url = opts.url.to_string();
     if (result.step == "resolve")
-        return "cannot connect to " + url + ": cannot resolve '" + opts.url.host + "': " + result.ec.message();
+        return "cannot connect to " + url + ": cannot resolve '" + opts.url.host +
+               "': " + result.ec.message();
     std::string line = "cannot connect to " + url + ": ";
     if (result.ec == beast::error::timeout)
         line += "timed out after " + format_duration(opts.connect_timeout) + " (during " + result.step + ")";

@@ -4,7 +4,7 @@
 
 namespace wsecho::detail {
 
-template net::awaitable<void> run_echo_loop<tls_stream>(tls_stream&, codec::connection&, session_context&,
-                                                  codec::byte_buffer);
+template net::awaitable<void>
+run_echo_loop<tls_stream>(tls_stream&, codec::connection&, session_context&, codec::byte_buffer);
 
 }  // namespace wsecho::detail

@@ -24,7 +24,8 @@ bool is_token(std::string_view text)
 bool iequals(std::string_view a, std::string_view b)
 {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
@@ -57,13 +58,18 @@ std::string check_http_header(const http_header& header)
     if (!is_token(header.name))
         return "the name '" + header.name + "' has characters a header name cannot have";
     // The handshake's own headers: replacing them would break the upgrade or contradict what the client does.
-    constexpr std::array<std::string_view, 6> reserved{"Upgrade", "Connection", "Sec-WebSocket-Key",
-                                                       "Sec-WebSocket-Version", "Sec-WebSocket-Extensions",
-                                                       "Sec-WebSocket-Protocol"};
+    constexpr std::array<std::string_view, 6> reserved{
+        "Upgrade",
+        "Connection",
+        "Sec-WebSocket-Key",
+        "Sec-WebSocket-Version",
+        "Sec-WebSocket-Extensions",
+        "Sec-WebSocket-Protocol"};
     for (auto name : reserved)
         if (iequals(header.name, name))
-            return name == "Sec-WebSocket-Protocol" ? "Sec-WebSocket-Protocol is set by --subprotocol"
-                                                    : std::string(name) + " is set by the WebSocket handshake";
+            return name == "Sec-WebSocket-Protocol"
+                       ? "Sec-WebSocket-Protocol is set by --subprotocol"
+                       : std::string(name) + " is set by the WebSocket handshake";
     auto is_control = [](char c) { return (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f; };
     if (std::any_of(header.value.begin(), header.value.end(), is_control))
         return "the value contains a control character";
@@ -73,7 +79,8 @@ std::string check_http_header(const http_header& header)
 std::string check_subprotocol(std::string_view name)
 {
     if (!is_token(name))
-        return "invalid subprotocol '" + std::string(name) + "': it must be a token (letters, digits, !#$%&'*+-.^_`|~)";
+        return "invalid subprotocol '" + std::string(name) +
+               "': it must be a token (letters, digits, !#$%&'*+-.^_`|~)";
     return {};
 }
 

@@ -10,8 +10,13 @@ namespace wsecho::detail {
 
 namespace {
 
-http_response make_response(http::status status, const http_request& req, std::string_view server_name,
-                            std::string_view content_type, std::string body)
+http_response make_response(
+    http::status status,
+    const http_request& req,
+    std::string_view server_name,
+    std::string_view content_type,
+    std::string body
+)
 {
     http_response res{status, req.version()};
     res.set(http::field::server, server_name);
@@ -22,8 +27,9 @@ http_response make_response(http::status status, const http_request& req, std::s
     return res;
 }
 
-http_response text_response(http::status status, const http_request& req, std::string_view server_name,
-                             std::string_view text)
+http_response text_response(
+    http::status status, const http_request& req, std::string_view server_name, std::string_view text
+)
 {
     return make_response(status, req, server_name, "text/plain; charset=utf-8", std::string(text) + "\n");
 }
@@ -31,7 +37,8 @@ http_response text_response(http::status status, const http_request& req, std::s
 bool iequals(std::string_view a, std::string_view b)
 {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
@@ -49,15 +56,19 @@ std::string_view origin_authority(std::string_view origin)
 // besides 'self' because CSP level 2 browsers (older Safari) do not let 'self' match the page's own
 // WebSocket; 'self' alone is enough for Chromium and Firefox.
 constexpr std::string_view index_page_policy =
-    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' "
+    "data:; "
     "connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 // RFC 6455 §4.2.1: the key is base64 of 16 bytes, so 22 base64 digits and "==". Beast 1.81 only checks
 // that it is at most 24 characters long.
 bool valid_websocket_key(std::string_view key)
 {
-    auto is_base64_digit = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/'; };
-    return key.size() == 24 && key.ends_with("==") && std::all_of(key.begin(), key.end() - 2, is_base64_digit);
+    auto is_base64_digit = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+    };
+    return key.size() == 24 && key.ends_with("==") &&
+           std::all_of(key.begin(), key.end() - 2, is_base64_digit);
 }
 
 }  // namespace
@@ -71,8 +82,9 @@ bool origin_allowed(const http_request& req, std::span<const std::string> allowe
     auto authority = origin_authority(origin);
     if (!authority.empty() && iequals(authority, req[http::field::host]))
         return true;
-    return std::any_of(allowed.begin(), allowed.end(),
-                       [&](const std::string& entry) { return entry == "*" || iequals(entry, origin); });
+    return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& entry) {
+        return entry == "*" || iequals(entry, origin);
+    });
 }
 
 namespace {
@@ -81,8 +93,12 @@ route_decision route_socket(const http_request& req, const route_context& ctx)
 {
     if (req.method() != http::verb::get)
     {
-        auto res = text_response(http::status::method_not_allowed, req, ctx.server_name,
-                                 "405 Method Not Allowed: /socket accepts only GET with a WebSocket upgrade");
+        auto res = text_response(
+            http::status::method_not_allowed,
+            req,
+            ctx.server_name,
+            "405 Method Not Allowed: /socket accepts only GET with a WebSocket upgrade"
+        );
         res.set(http::field::allow, "GET");
         return {.response = std::move(res)};
     }
@@ -92,21 +108,33 @@ route_decision route_socket(const http_request& req, const route_context& ctx)
         if (auto key = req.find(http::field::sec_websocket_key);
             key != req.end() && !valid_websocket_key(key->value()))
         {
-            auto res = text_response(http::status::bad_request, req, ctx.server_name,
-                                     "400 Bad Request: Sec-WebSocket-Key must be base64 of 16 bytes (RFC 6455)");
+            auto res = text_response(
+                http::status::bad_request,
+                req,
+                ctx.server_name,
+                "400 Bad Request: Sec-WebSocket-Key must be base64 of 16 bytes (RFC 6455)"
+            );
             res.keep_alive(false);
             return {.response = std::move(res), .rejected = rejection::handshake_failed};
         }
         if (origin_allowed(req, ctx.allowed_origins))
             return {.upgrade = true};
-        auto res = text_response(http::status::forbidden, req, ctx.server_name,
-                                 "403 Forbidden: origin '" + std::string(req[http::field::origin]) +
-                                     "' may not open this WebSocket (see --allow-origin)");
+        auto res = text_response(
+            http::status::forbidden,
+            req,
+            ctx.server_name,
+            "403 Forbidden: origin '" + std::string(req[http::field::origin]) +
+                "' may not open this WebSocket (see --allow-origin)"
+        );
         res.keep_alive(false);
         return {.response = std::move(res), .rejected = rejection::origin_not_allowed};
     }
-    auto res = text_response(http::status::upgrade_required, req, ctx.server_name,
-                             "426 Upgrade Required: /socket speaks WebSocket only (RFC 6455)");
+    auto res = text_response(
+        http::status::upgrade_required,
+        req,
+        ctx.server_name,
+        "426 Upgrade Required: /socket speaks WebSocket only (RFC 6455)"
+    );
     res.set(http::field::upgrade, "websocket");
     // "Upgrade" names the hop-by-hop header; a client that asked to close still gets its close.
     res.set(http::field::connection, req.keep_alive() ? "Upgrade" : "Upgrade, close");
@@ -115,14 +143,23 @@ route_decision route_socket(const http_request& req, const route_context& ctx)
 }
 
 // The read-only paths (/, /healthz, /readyz, /metrics): GET and HEAD, never cached.
-route_decision read_only(const http_request& req, const route_context& ctx, http::status status,
-                         std::string_view content_type, std::string body)
+route_decision read_only(
+    const http_request& req,
+    const route_context& ctx,
+    http::status status,
+    std::string_view content_type,
+    std::string body
+)
 {
     const bool head = req.method() == http::verb::head;
     if (req.method() != http::verb::get && !head)
     {
-        auto res = text_response(http::status::method_not_allowed, req, ctx.server_name,
-                                 "405 Method Not Allowed: " + std::string(req.target()) + " accepts GET and HEAD");
+        auto res = text_response(
+            http::status::method_not_allowed,
+            req,
+            ctx.server_name,
+            "405 Method Not Allowed: " + std::string(req.target()) + " accepts GET and HEAD"
+        );
         res.set(http::field::allow, "GET, HEAD");
         return {.response = std::move(res)};
     }
@@ -146,7 +183,8 @@ route_decision route_request(const http_request& req, const route_context& ctx)
         return route_socket(req, ctx);
     if (path == "/")
     {
-        auto page = read_only(req, ctx, http::status::ok, "text/html; charset=utf-8", std::string(index_page()));
+        auto page =
+            read_only(req, ctx, http::status::ok, "text/html; charset=utf-8", std::string(index_page()));
         if (page.response.result() == http::status::ok)
         {
             // Beast 1.81 has no http::field for these.
@@ -166,18 +204,25 @@ route_decision route_request(const http_request& req, const route_context& ctx)
     }
     if (path == "/metrics" && ctx.stats)
         return read_only(req, ctx, http::status::ok, metrics_content_type, render_metrics(*ctx.stats));
-    return {.response = text_response(http::status::not_found, req, ctx.server_name,
-                                      "404 Not Found: try / for the echo page or /socket for the WebSocket")};
+    return {
+        .response = text_response(
+            http::status::not_found,
+            req,
+            ctx.server_name,
+            "404 Not Found: try / for the echo page or /socket for the WebSocket"
+        )};
 }
 
-http_response make_error_response(http::status status, unsigned version, std::string_view server_name,
-                                  std::string_view detail)
+http_response make_error_response(
+    http::status status, unsigned version, std::string_view server_name, std::string_view detail
+)
 {
     http_response res{status, version};
     res.set(http::field::server, server_name);
     res.set(http::field::content_type, "text/plain; charset=utf-8");
     res.keep_alive(false);
-    res.body() = std::to_string(res.result_int()) + " " + std::string(res.reason()) + ": " + std::string(detail) + "\n";
+    res.body() = std::to_string(res.result_int()) + " " + std::string(res.reason()) + ": " +
+                 std::string(detail) + "\n";
     res.prepare_payload();
     return res;
 }

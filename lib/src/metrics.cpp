@@ -1,9 +1,11 @@
 // File: metrics.cpp — renders server_stats for Prometheus: one HELP and TYPE line per family, labels
 // for direction, type, code and reason.
-#include <wsecho/detail/metrics.hpp>
 #include <wsecho/version.hpp>
 
+#include <wsecho/detail/metrics.hpp>
+
 #include <boost/version.hpp>
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -41,8 +43,9 @@ std::string reason_label(rejection r)
 {
     std::string label(to_string(r));
     for (auto& c : label)
-        c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(static_cast<unsigned char>(c)))
-                                                         : '_';
+        c = std::isalnum(static_cast<unsigned char>(c))
+                ? static_cast<char>(std::tolower(static_cast<unsigned char>(c)))
+                : '_';
     return label;
 }
 
@@ -58,11 +61,17 @@ std::string render_metrics(const server_stats& stats)
     m.family("wsecho_build_info", "gauge", "Version of the running server; the value is always 1.");
     m.sample("wsecho_build_info", fmt::format(R"(version="{}",boost="{}")", version, BOOST_LIB_VERSION), 1);
     m.family("wsecho_uptime_seconds", "gauge", "Seconds since the server started.");
-    m.sample("wsecho_uptime_seconds", "",
-             std::chrono::duration<double>(std::chrono::steady_clock::now() - stats.started).count());
+    m.sample(
+        "wsecho_uptime_seconds",
+        "",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - stats.started).count()
+    );
     m.family("wsecho_start_time_seconds", "gauge", "Unix time the server started at.");
-    m.sample("wsecho_start_time_seconds", "",
-             std::chrono::duration_cast<std::chrono::seconds>(stats.started_wall.time_since_epoch()).count());
+    m.sample(
+        "wsecho_start_time_seconds",
+        "",
+        std::chrono::duration_cast<std::chrono::seconds>(stats.started_wall.time_since_epoch()).count()
+    );
     m.family("wsecho_draining", "gauge", "1 while a graceful shutdown is in progress (/readyz answers 503).");
     m.sample("wsecho_draining", "", relaxed(stats.draining) ? 1 : 0);
 
@@ -76,22 +85,37 @@ std::string render_metrics(const server_stats& stats)
     const auto traffic = stats.traffic.sum();
     m.family("wsecho_messages_received_total", "counter", "WebSocket messages received, by type.");
     for (std::size_t t = 0; t < 2; ++t)
-        m.sample("wsecho_messages_received_total", fmt::format("type=\"{}\"", message_types[t]),
-                 traffic.messages_received[t]);
+        m.sample(
+            "wsecho_messages_received_total",
+            fmt::format("type=\"{}\"", message_types[t]),
+            traffic.messages_received[t]
+        );
     m.family("wsecho_received_bytes_total", "counter", "WebSocket payload bytes received, by message type.");
     for (std::size_t t = 0; t < 2; ++t)
-        m.sample("wsecho_received_bytes_total", fmt::format("type=\"{}\"", message_types[t]),
-                 traffic.bytes_received[t]);
+        m.sample(
+            "wsecho_received_bytes_total",
+            fmt::format("type=\"{}\"", message_types[t]),
+            traffic.bytes_received[t]
+        );
     m.family("wsecho_messages_sent_total", "counter", "WebSocket messages sent (echoed), by type.");
     for (std::size_t t = 0; t < 2; ++t)
-        m.sample("wsecho_messages_sent_total", fmt::format("type=\"{}\"", message_types[t]), traffic.messages_sent[t]);
+        m.sample(
+            "wsecho_messages_sent_total",
+            fmt::format("type=\"{}\"", message_types[t]),
+            traffic.messages_sent[t]
+        );
     m.family("wsecho_sent_bytes_total", "counter", "WebSocket payload bytes sent (echoed), by message type.");
     for (std::size_t t = 0; t < 2; ++t)
-        m.sample("wsecho_sent_bytes_total", fmt::format("type=\"{}\"", message_types[t]), traffic.bytes_sent[t]);
+        m.sample(
+            "wsecho_sent_bytes_total", fmt::format("type=\"{}\"", message_types[t]), traffic.bytes_sent[t]
+        );
 
     const auto turnaround = stats.turnaround.sum();
-    m.family("wsecho_echo_turnaround_seconds", "histogram",
-             "Time from the first byte of a message read to the last byte of its echo written.");
+    m.family(
+        "wsecho_echo_turnaround_seconds",
+        "histogram",
+        "Time from the first byte of a message read to the last byte of its echo written."
+    );
     std::uint64_t cumulative = 0;
     for (std::size_t b = 0; b < turnaround.per_bucket.size(); ++b)
     {
@@ -111,18 +135,31 @@ std::string render_metrics(const server_stats& stats)
     for (auto [code, count] : stats.close_codes.sent_by_code())
         m.sample("wsecho_close_codes_sent_total", fmt::format("code=\"{}\"", code), count);
 
-    m.family("wsecho_handshake_rejections_total", "counter",
-             "Requests refused before a WebSocket existed (400, 403, 413, 431, 503, slow requests), by reason.");
+    m.family(
+        "wsecho_handshake_rejections_total",
+        "counter",
+        "Requests refused before a WebSocket existed (400, 403, 413, 431, 503, slow requests), by reason."
+    );
     for (std::size_t i = 0; i < rejection_kinds; ++i)
         if (auto r = static_cast<rejection>(i); is_handshake_rejection(r))
-            m.sample("wsecho_handshake_rejections_total", fmt::format("reason=\"{}\"", reason_label(r)),
-                     relaxed(stats.rejected[i]));
-    m.family("wsecho_websocket_rejections_total", "counter",
-             "WebSocket connections ended for breaking a limit or the protocol (1009, 1002, 1007, idle), by reason.");
+            m.sample(
+                "wsecho_handshake_rejections_total",
+                fmt::format("reason=\"{}\"", reason_label(r)),
+                relaxed(stats.rejected[i])
+            );
+    m.family(
+        "wsecho_websocket_rejections_total",
+        "counter",
+        "WebSocket connections ended for breaking a limit or the protocol (1009, 1002, 1007, idle), by "
+        "reason."
+    );
     for (std::size_t i = 0; i < rejection_kinds; ++i)
         if (auto r = static_cast<rejection>(i); !is_handshake_rejection(r))
-            m.sample("wsecho_websocket_rejections_total", fmt::format("reason=\"{}\"", reason_label(r)),
-                     relaxed(stats.rejected[i]));
+            m.sample(
+                "wsecho_websocket_rejections_total",
+                fmt::format("reason=\"{}\"", reason_label(r)),
+                relaxed(stats.rejected[i])
+            );
     return m.take();
 }
 

@@ -1,6 +1,4 @@
 // File: server.cpp — binding, the listener coroutine, and spawning one session coroutine per connection.
-#include <wsecho/detail/endpoint.hpp>
-#include <wsecho/detail/session.hpp>
 #include <wsecho/duration.hpp>
 #include <wsecho/server.hpp>
 #include <wsecho/tls.hpp>
@@ -8,10 +6,14 @@
 #include <wsecho/version.hpp>
 #include <wsecho/wakeup.hpp>
 
+#include <wsecho/detail/endpoint.hpp>
+#include <wsecho/detail/session.hpp>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -41,7 +43,7 @@ struct detail::server_state
     net::any_io_executor sessions_executor;  // what the constructor was given
     tcp::acceptor acceptor;                  // on a strand of its own: the listener and stop() share it
     std::shared_ptr<detail::session_registry> registry;  // its waits run on the acceptor's strand
-    std::shared_ptr<net::ssl::context> tls;  // set when the listener speaks TLS
+    std::shared_ptr<net::ssl::context> tls;              // set when the listener speaks TLS
     std::uint64_t sessions_started = 0;
     std::shared_ptr<server_stats> stats = std::make_shared<server_stats>();
     // Shared by every session instead of copied into each: one allocation per server, not per connection.
@@ -62,7 +64,9 @@ struct detail::server_state
     }
 
     server_state(net::any_io_executor ex, server_options o)
-        : opts(std::move(o)), log(opts.logger ? opts.logger : spdlog::default_logger()), sessions_executor(ex),
+        : opts(std::move(o)),
+          log(opts.logger ? opts.logger : spdlog::default_logger()),
+          sessions_executor(ex),
           acceptor(net::make_strand(ex)),
           registry(std::make_shared<detail::session_registry>(acceptor.get_executor())),
           tls(load_tls(opts)),
@@ -80,8 +84,7 @@ struct detail::server_state
               .registry = registry,
               .on_message = opts.on_message,
           }))
-    {
-    }
+    {}
 };
 
 namespace {
@@ -147,15 +150,20 @@ struct log_session_failure
     }
 };
 
-void start_session(tcp::socket socket, std::uint64_t id, bool over_capacity,
-                   const std::shared_ptr<const detail::session_config>& config,
-                   const std::shared_ptr<net::ssl::context>& tls);
+void start_session(
+    tcp::socket socket,
+    std::uint64_t id,
+    bool over_capacity,
+    const std::shared_ptr<const detail::session_config>& config,
+    const std::shared_ptr<net::ssl::context>& tls
+);
 
 net::awaitable<void> drain(std::shared_ptr<server_state> s, std::chrono::milliseconds drain_timeout);
 
 }  // namespace
 
-server::server(net::any_io_executor ex, server_options opts) : state_(std::make_shared<server_state>(ex, std::move(opts)))
+server::server(net::any_io_executor ex, server_options opts)
+    : state_(std::make_shared<server_state>(ex, std::move(opts)))
 {
     auto& acceptor = state_->acceptor;
     const auto endpoint = resolve_listen_endpoint(ex, state_->opts);
@@ -197,9 +205,11 @@ net::awaitable<void> server::run()
     // Hop onto the acceptor's strand and wait there for the listener to end, so run() may be awaited on any
     // executor and stop(), posted to the same strand, never races an accept.
     // The keep-alive clock outlives the listener: sessions accepted before stop() still need their idle rule.
-    net::co_spawn(state_->acceptor.get_executor(),
-                  state_->registry->run_keep_alive_clock(keep_alive_clock_period(state_->opts.idle_timeout)),
-                  log_session_failure{state_->log, 0});
+    net::co_spawn(
+        state_->acceptor.get_executor(),
+        state_->registry->run_keep_alive_clock(keep_alive_clock_period(state_->opts.idle_timeout)),
+        log_session_failure{state_->log, 0}
+    );
     co_await net::co_spawn(state_->acceptor.get_executor(), listen(state_), net::use_awaitable);
 }
 
@@ -224,11 +234,18 @@ net::awaitable<void> listen(std::shared_ptr<server_state> s)
     error_code ignored;
     auto where = detail::endpoint_string(s->acceptor.local_endpoint(ignored));
     const bool tls = s->tls != nullptr;
-    s->log->info("listening on {}://{} (WebSocket: {}://{}{})", tls ? "https" : "http", where, tls ? "wss" : "ws",
-                 where, detail::socket_path);
+    s->log->info(
+        "listening on {}://{} (WebSocket: {}://{}{})",
+        tls ? "https" : "http",
+        where,
+        tls ? "wss" : "ws",
+        where,
+        detail::socket_path
+    );
     for (;;)
     {
-        auto [ec, socket] = co_await s->acceptor.async_accept(s->next_session_executor(), use_nothrow_awaitable);
+        auto [ec, socket] =
+            co_await s->acceptor.async_accept(s->next_session_executor(), use_nothrow_awaitable);
         if (!s->acceptor.is_open())
             break;  // stop() was called
         if (ec)
@@ -239,7 +256,8 @@ net::awaitable<void> listen(std::shared_ptr<server_state> s)
         }
         s->stats->accepted.fetch_add(1, std::memory_order_relaxed);
         // Over the limit still gets an answer (503), so the peer learns why; that session is short and bounded.
-        bool over_capacity = s->stats->open.fetch_add(1, std::memory_order_relaxed) >= s->opts.max_connections;
+        bool over_capacity =
+            s->stats->open.fetch_add(1, std::memory_order_relaxed) >= s->opts.max_connections;
         start_session(std::move(socket), ++s->sessions_started, over_capacity, s->session_config, s->tls);
     }
     s->log->info("stopped listening on {}", where);
@@ -256,23 +274,35 @@ net::awaitable<void> drain(std::shared_ptr<server_state> s, std::chrono::millise
     s->acceptor.close(ignored);  // the listener sees it closed and ends
     s->registry->stop_clock();
     auto open = s->registry->size();
-    s->log->info("shutting down: closing {} connection{} with 1001, waiting up to {} for them", open,
-                 open == 1 ? "" : "s", format_duration(drain_timeout));
+    s->log->info(
+        "shutting down: closing {} connection{} with 1001, waiting up to {} for them",
+        open,
+        open == 1 ? "" : "s",
+        format_duration(drain_timeout)
+    );
     s->registry->drain();
     co_await (s->registry->wait_until_empty() || timeout(drain_timeout));
     if (auto left = s->registry->size(); left > 0)
     {
-        s->log->warn("shutting down: {} connection{} did not finish closing within {}; closing them now", left,
-                     left == 1 ? "" : "s", format_duration(drain_timeout));
+        s->log->warn(
+            "shutting down: {} connection{} did not finish closing within {}; closing them now",
+            left,
+            left == 1 ? "" : "s",
+            format_duration(drain_timeout)
+        );
         s->registry->abort_all();
         co_await (s->registry->wait_until_empty() || timeout(abort_grace));
     }
     s->log->info("shutdown complete");
 }
 
-void start_session(tcp::socket socket, std::uint64_t id, bool over_capacity,
-                   const std::shared_ptr<const detail::session_config>& config,
-                   const std::shared_ptr<net::ssl::context>& tls)
+void start_session(
+    tcp::socket socket,
+    std::uint64_t id,
+    bool over_capacity,
+    const std::shared_ptr<const detail::session_config>& config,
+    const std::shared_ptr<net::ssl::context>& tls
+)
 {
     error_code ec;
     // Small echoes must not wait for Nagle + delayed ACK (cost websocketpp 5x in scenario b).
@@ -288,12 +318,19 @@ void start_session(tcp::socket socket, std::uint64_t id, bool over_capacity,
     auto executor = socket.get_executor();
     ctx.control = config->registry->add(executor);
     if (tls)
-        net::co_spawn(executor,
-                      detail::run_session(detail::tls_stream(beast::tcp_stream(std::move(socket)), *tls), std::move(ctx)),
-                      log_session_failure{config->log, id});
+        net::co_spawn(
+            executor,
+            detail::run_session(
+                detail::tls_stream(beast::tcp_stream(std::move(socket)), *tls), std::move(ctx)
+            ),
+            log_session_failure{config->log, id}
+        );
     else
-        net::co_spawn(executor, detail::run_session(std::move(socket), std::move(ctx)),
-                      log_session_failure{config->log, id});
+        net::co_spawn(
+            executor,
+            detail::run_session(std::move(socket), std::move(ctx)),
+            log_session_failure{config->log, id}
+        );
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // File: session_log.cpp — how a session's end is classified, logged and counted, and the error answers to
 // requests that failed to parse.
-#include <wsecho/detail/session_context.hpp>
 #include <wsecho/duration.hpp>
+
+#include <wsecho/detail/session_context.hpp>
 
 namespace wsecho::detail {
 
@@ -12,9 +13,9 @@ namespace {
 bool is_ordinary_ending(const error_code& ec)
 {
     return ec == net::error::eof || ec == http::error::end_of_stream || ec == http::error::partial_message ||
-           ec == net::error::connection_reset ||
-           ec == net::error::broken_pipe || ec == net::error::not_connected || ec == net::error::operation_aborted || ec == beast::error::timeout ||
-           ec == websocket::error::closed;
+           ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+           ec == net::error::not_connected || ec == net::error::operation_aborted ||
+           ec == beast::error::timeout || ec == websocket::error::closed;
 }
 
 bool is_http_parse_error(const error_code& ec)
@@ -74,7 +75,8 @@ std::optional<std::uint16_t> close_code_sent(const session_context& ctx)
         default: return std::nullopt;
         }
     if (s.close_code)
-        return *s.close_code == 1005 ? std::uint16_t{1000} : *s.close_code;  // Beast answers an empty close with 1000
+        return *s.close_code == 1005 ? std::uint16_t{1000}
+                                     : *s.close_code;  // Beast answers an empty close with 1000
     return std::nullopt;
 }
 
@@ -106,53 +108,102 @@ void log_end(const session_context& ctx)
                       : *s.rejected == rejection::request_timeout
                           ? "nothing complete within " + format_duration(ctx.config->handshake_timeout)
                           : std::string();
-        log.warn("#{} {} rejected: {}{}{}; echoed {} messages", s.id, s.peer, to_string(*s.rejected),
-                 detail.empty() ? "" : ": ", detail, s.messages);
+        log.warn(
+            "#{} {} rejected: {}{}{}; echoed {} messages",
+            s.id,
+            s.peer,
+            to_string(*s.rejected),
+            detail.empty() ? "" : ": ",
+            detail,
+            s.messages
+        );
         return;
     }
     if (s.close_sent == static_cast<std::uint16_t>(websocket::close_code::going_away))
     {
-        log.info("#{} {} closed for shutdown (1001), peer {}; echoed {} messages, {} bytes{}", s.id, s.peer,
-                 s.close_code ? fmt::format("replied {}", *s.close_code)
-                              : "did not reply: " + (s.error ? s.error.message() : std::string("?")),
-                 s.messages, s.bytes,
-                 s.unechoed ? fmt::format("; {} arrived after our close frame, not echoed (RFC 6455 §5.5.1)",
-                                          s.unechoed)
-                            : std::string());
+        log.info(
+            "#{} {} closed for shutdown (1001), peer {}; echoed {} messages, {} bytes{}",
+            s.id,
+            s.peer,
+            s.close_code ? fmt::format("replied {}", *s.close_code)
+                         : "did not reply: " + (s.error ? s.error.message() : std::string("?")),
+            s.messages,
+            s.bytes,
+            s.unechoed
+                ? fmt::format("; {} arrived after our close frame, not echoed (RFC 6455 §5.5.1)", s.unechoed)
+                : std::string()
+        );
         return;
     }
     if (s.close_code)
     {
-        log.info("#{} {} closed by peer: code {} '{}'; echoed {} messages, {} bytes", s.id, s.peer, *s.close_code,
-                 s.close_reason, s.messages, s.bytes);
+        log.info(
+            "#{} {} closed by peer: code {} '{}'; echoed {} messages, {} bytes",
+            s.id,
+            s.peer,
+            *s.close_code,
+            s.close_reason,
+            s.messages,
+            s.bytes
+        );
         return;
     }
     if (!s.upgraded)
     {
-        log.debug("#{} {} http connection ended after {} requests{}{}", s.id, s.peer, ctx.requests,
-                  s.error ? ": " : "", s.error ? s.error.message() : "");
+        log.debug(
+            "#{} {} http connection ended after {} requests{}{}",
+            s.id,
+            s.peer,
+            ctx.requests,
+            s.error ? ": " : "",
+            s.error ? s.error.message() : ""
+        );
         return;
     }
     if (is_ordinary_ending(s.error))
-        log.info("#{} {} disconnected without a close handshake ({}); echoed {} messages, {} bytes", s.id, s.peer,
-                 s.error.message(), s.messages, s.bytes);
+        log.info(
+            "#{} {} disconnected without a close handshake ({}); echoed {} messages, {} bytes",
+            s.id,
+            s.peer,
+            s.error.message(),
+            s.messages,
+            s.bytes
+        );
     else
-        log.warn("#{} {} connection failed: {}; echoed {} messages, {} bytes", s.id, s.peer, s.error.message(),
-                 s.messages, s.bytes);
+        log.warn(
+            "#{} {} connection failed: {}; echoed {} messages, {} bytes",
+            s.id,
+            s.peer,
+            s.error.message(),
+            s.messages,
+            s.bytes
+        );
 }
 
 }  // namespace
 
 void log_http_exchange(const session_context& ctx, const http_request& req, const http_response& res)
 {
-    ctx.config->log->debug("#{} {} {} {} -> {}", ctx.summary.id, ctx.summary.peer,
-                           std::string_view(req.method_string()), std::string_view(req.target()), res.result_int());
+    ctx.config->log->debug(
+        "#{} {} {} {} -> {}",
+        ctx.summary.id,
+        ctx.summary.peer,
+        std::string_view(req.method_string()),
+        std::string_view(req.target()),
+        res.result_int()
+    );
 }
 
 void log_message(const session_context& ctx, net::const_buffer payload, bool text)
 {
-    ctx.config->log->debug("#{} {} echo {} {} bytes: {}", ctx.summary.id, ctx.summary.peer,
-                           text ? "text" : "binary", payload.size(), preview(payload, text));
+    ctx.config->log->debug(
+        "#{} {} echo {} {} bytes: {}",
+        ctx.summary.id,
+        ctx.summary.peer,
+        text ? "text" : "binary",
+        payload.size(),
+        preview(payload, text)
+    );
 }
 
 std::optional<http_response> response_for_read_error(const session_context& ctx, const error_code& ec)
@@ -167,16 +218,24 @@ std::optional<http_response> response_for_read_error(const session_context& ctx,
 
 http_response shutting_down_response(const session_context& ctx, const http_request& req)
 {
-    auto res = make_error_response(http::status::service_unavailable, req.version(), ctx.config->server_name,
-                                   "the server is shutting down");
+    auto res = make_error_response(
+        http::status::service_unavailable,
+        req.version(),
+        ctx.config->server_name,
+        "the server is shutting down"
+    );
     res.set(http::field::retry_after, "1");
     return res;
 }
 
 http_response over_capacity_response(const session_context& ctx, const http_request& req)
 {
-    auto res = make_error_response(http::status::service_unavailable, req.version(), ctx.config->server_name,
-                                   "the server is at its connection limit, try again later");
+    auto res = make_error_response(
+        http::status::service_unavailable,
+        req.version(),
+        ctx.config->server_name,
+        "the server is at its connection limit, try again later"
+    );
     res.set(http::field::retry_after, "1");
     return res;
 }

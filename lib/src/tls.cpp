@@ -20,7 +20,8 @@ constexpr auto modern_only = net::ssl::context::default_workarounds | net::ssl::
 
 }  // namespace
 
-std::shared_ptr<net::ssl::context> make_server_tls_context(const std::string& cert_file, const std::string& key_file)
+std::shared_ptr<net::ssl::context>
+make_server_tls_context(const std::string& cert_file, const std::string& key_file)
 {
     auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_server);
     ctx->set_options(modern_only);

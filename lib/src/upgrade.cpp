@@ -27,8 +27,8 @@ std::string base64(const unsigned char* data, std::size_t size)
     return out;
 }
 
-http_response refusal(http::status status, const http_request& req, const session_config& cfg,
-                      std::string_view detail)
+http_response
+refusal(http::status status, const http_request& req, const session_config& cfg, std::string_view detail)
 {
     auto res = make_error_response(status, req.version(), cfg.server_name, detail);
     if (status == http::status::upgrade_required)
@@ -51,10 +51,11 @@ std::string extension_offers(const http_request& req)
 
 codec::deflate_settings compression_settings(const deflate_options& d)
 {
-    return {.max_window_bits = d.max_window_bits,
-            .no_context_takeover = d.no_context_takeover,
-            .level = d.level,
-            .mem_level = d.mem_level};
+    return {
+        .max_window_bits = d.max_window_bits,
+        .no_context_takeover = d.no_context_takeover,
+        .level = d.level,
+        .mem_level = d.mem_level};
 }
 
 }  // namespace
@@ -77,7 +78,9 @@ upgrade_decision decide_upgrade(const http_request& req, const session_config& c
         return upgrade_decision{.refusal = refusal(status, req, cfg, detail), .error = why};
     };
     if (req.version() < 11)
-        return refuse(http::status::bad_request, websocket::error::bad_http_version, "an upgrade needs HTTP/1.1");
+        return refuse(
+            http::status::bad_request, websocket::error::bad_http_version, "an upgrade needs HTTP/1.1"
+        );
     if (req.find(http::field::host) == req.end())
         return refuse(http::status::bad_request, websocket::error::no_host, "the upgrade has no Host header");
     const std::string_view key = req[http::field::sec_websocket_key];
@@ -85,10 +88,15 @@ upgrade_decision decide_upgrade(const http_request& req, const session_config& c
         return refuse(http::status::bad_request, websocket::error::no_sec_key, "no Sec-WebSocket-Key");
     const std::string_view version = req[http::field::sec_websocket_version];
     if (version.empty())
-        return refuse(http::status::bad_request, websocket::error::no_sec_version, "no Sec-WebSocket-Version");
+        return refuse(
+            http::status::bad_request, websocket::error::no_sec_version, "no Sec-WebSocket-Version"
+        );
     if (version != "13")
-        return refuse(http::status::upgrade_required, websocket::error::bad_sec_version,
-                      "this server speaks WebSocket version 13 (RFC 6455)");
+        return refuse(
+            http::status::upgrade_required,
+            websocket::error::bad_sec_version,
+            "this server speaks WebSocket version 13 (RFC 6455)"
+        );
 
     upgrade_decision decision;
     decision.options.max_message_bytes = cfg.max_message_bytes;
@@ -104,7 +112,8 @@ upgrade_decision decide_upgrade(const http_request& req, const session_config& c
         }
     }
     decision.accept = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                      "Sec-WebSocket-Accept: " + websocket_accept_key(key) + "\r\nServer: " + cfg.server_name + "\r\n";
+                      "Sec-WebSocket-Accept: " +
+                      websocket_accept_key(key) + "\r\nServer: " + cfg.server_name + "\r\n";
     if (!extensions.empty())
         decision.accept += "Sec-WebSocket-Extensions: " + extensions + "\r\n";
     decision.accept += "\r\n";

@@ -10,10 +10,11 @@
 // The replacements call the real allocator (under ASan: ASan's), so sanitizers still check the memory.
 #include "alloc/counting_allocator.hpp"
 
+#include <malloc.h>
+
 #include <atomic>
 #include <cstddef>
 #include <cstdlib>
-#include <malloc.h>
 #include <new>
 
 extern "C" {
@@ -71,8 +72,10 @@ void count_this_thread()
 
 counts counted()
 {
-    return {allocations.load(std::memory_order_relaxed), throws.load(std::memory_order_relaxed),
-            large_frees.load(std::memory_order_relaxed)};
+    return {
+        allocations.load(std::memory_order_relaxed),
+        throws.load(std::memory_order_relaxed),
+        large_frees.load(std::memory_order_relaxed)};
 }
 
 }  // namespace wsecho::test::alloc
@@ -115,7 +118,8 @@ int __wrap_posix_memalign(void** ptr, std::size_t align, std::size_t size)
 
 void __wrap_free(void* ptr)
 {
-    if (wsecho::test::alloc::counting && ptr && malloc_usable_size(ptr) >= wsecho::test::alloc::large_block_bytes)
+    if (wsecho::test::alloc::counting && ptr &&
+        malloc_usable_size(ptr) >= wsecho::test::alloc::large_block_bytes)
         wsecho::test::alloc::large_frees.fetch_add(1, std::memory_order_relaxed);
     __real_free(ptr);
 }

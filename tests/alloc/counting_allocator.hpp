@@ -25,7 +25,8 @@ struct counts
 
     counts operator-(const counts& earlier) const
     {
-        return {allocations - earlier.allocations, throws - earlier.throws, large_frees - earlier.large_frees};
+        return {
+            allocations - earlier.allocations, throws - earlier.throws, large_frees - earlier.large_frees};
     }
 };
 

@@ -5,16 +5,13 @@
 // test's thread and is not counted. The client reads the totals
 // between echoes; the server is then somewhere in the same place of its loop each time, so the difference
 // covers exactly the measured echoes, give or take the work of one, which is allocation-free as well.
-#include "alloc/counting_allocator.hpp"
-#include "support/run_coro.hpp"
-#include "support/test_logger.hpp"
-
 #include <wsecho/server.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,6 +22,10 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include "alloc/counting_allocator.hpp"
+#include "support/run_coro.hpp"
+#include "support/test_logger.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsecho;
@@ -42,8 +43,8 @@ struct echo_case
     const char* name;
     std::size_t payload_bytes;
     bool text;
-    bool handler;      // server_options::on_message rewrites each message (upper-cases it in place)
-    int threads;       // > 1: server_options::multithreaded, a strand per session
+    bool handler;  // server_options::on_message rewrites each message (upper-cases it in place)
+    int threads;   // > 1: server_options::multithreaded, a strand per session
     // On one thread the session allocates nothing. On two, its strand moves it between threads, and Asio's
     // recycling caches are per thread: memory (coroutine frames, the executor_function wrappers the strand
     // posts) is often allocated on one thread and freed into the other's cache, where it misses. How often
@@ -74,8 +75,13 @@ void upper_case_in_place(beast::flat_buffer& payload, bool&)
 }
 
 // Echoes `count` copies of `payload` one at a time and checks each echo.
-net::awaitable<void> echo_many(websocket::stream<beast::tcp_stream>& ws, beast::flat_buffer& incoming,
-                               const std::string& payload, const std::string& expected, int count)
+net::awaitable<void> echo_many(
+    websocket::stream<beast::tcp_stream>& ws,
+    beast::flat_buffer& incoming,
+    const std::string& payload,
+    const std::string& expected,
+    int count
+)
 {
     for (int i = 0; i < count; ++i)
     {
@@ -161,27 +167,29 @@ void PrintTo(const echo_case& c, std::ostream* out)
 }
 
 class steady_state : public ::testing::TestWithParam<echo_case>
-{
-};
+{};
 
 // Runs a server on threads of its own (`c.threads`, `idle_timeout`), runs `client` against it on the test's
 // thread, and returns what the client measured of the server's threads.
 template <class Client>
-test::alloc::counts count_server_work(const echo_case& c, Client client,
-                                      std::chrono::milliseconds idle_timeout = server_options{}.idle_timeout)
+test::alloc::counts count_server_work(
+    const echo_case& c, Client client, std::chrono::milliseconds idle_timeout = server_options{}.idle_timeout
+)
 {
     net::io_context server_ioc(c.threads);
     std::uint64_t sessions_ended = 0;
-    server srv(server_ioc.get_executor(), {
-                                              .host = "127.0.0.1",
-                                              .port = 0,
-                                              .idle_timeout = idle_timeout,
-                                              .multithreaded = c.threads > 1,
-                                              .logger = test::test_logger(),
-                                              .on_session_end = [&](const session_summary&) { ++sessions_ended; },
-                                              .on_message = c.handler ? message_handler(upper_case_in_place)
-                                                                      : message_handler(),
-                                          });
+    server srv(
+        server_ioc.get_executor(),
+        {
+            .host = "127.0.0.1",
+            .port = 0,
+            .idle_timeout = idle_timeout,
+            .multithreaded = c.threads > 1,
+            .logger = test::test_logger(),
+            .on_session_end = [&](const session_summary&) { ++sessions_ended; },
+            .on_message = c.handler ? message_handler(upper_case_in_place) : message_handler(),
+        }
+    );
     net::co_spawn(server_ioc, srv.run(), test::rethrow);
     server_threads threads(server_ioc, c.threads);
 
@@ -287,15 +295,22 @@ TEST(large_messages, give_their_buffer_back_when_the_connection_goes_quiet)
 {
     const echo_case c{"binary_256KiB", 256 * 1024, false, false, 1, 0, 5};
     const auto until_ping = count_server_work(
-        c, [&](tcp::endpoint server) { return until_ping_after_echoes(server, c); }, 400ms);
-    EXPECT_GE(until_ping.large_frees, 1u) << "the 256 KiB buffer was still held when the keep-alive ping came";
+        c, [&](tcp::endpoint server) { return until_ping_after_echoes(server, c); }, 400ms
+    );
+    EXPECT_GE(until_ping.large_frees, 1u)
+        << "the 256 KiB buffer was still held when the keep-alive ping came";
     EXPECT_EQ(until_ping.throws, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    session, steady_state,
-    ::testing::Values(echo_case{"small_text", 32, true, false, 1, 0}, echo_case{"binary_16KiB", 16 * 1024, false, false, 1, 0},
-                      echo_case{"small_text_with_handler", 32, true, true, 1, 0},
-                      echo_case{"small_text_on_two_threads", 32, true, false, 2, 16},
-                      echo_case{"binary_16KiB_on_two_threads", 16 * 1024, false, false, 2, 16}),
-    [](const ::testing::TestParamInfo<echo_case>& test) { return std::string(test.param.name); });
+    session,
+    steady_state,
+    ::testing::Values(
+        echo_case{"small_text", 32, true, false, 1, 0},
+        echo_case{"binary_16KiB", 16 * 1024, false, false, 1, 0},
+        echo_case{"small_text_with_handler", 32, true, true, 1, 0},
+        echo_case{"small_text_on_two_threads", 32, true, false, 2, 16},
+        echo_case{"binary_16KiB_on_two_threads", 16 * 1024, false, false, 2, 16}
+    ),
+    [](const ::testing::TestParamInfo<echo_case>& test) { return std::string(test.param.name); }
+);

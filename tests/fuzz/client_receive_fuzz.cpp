@@ -6,9 +6,6 @@
 // server side is closed, so the client reads them (in varying pieces: feed_stream.hpp), then EOF. The
 // client's own writes (pongs, its close reply) still land in the server end's input, unread. The loop must
 // always finish (fuzz_support.hpp).
-#include "feed_stream.hpp"
-#include "fuzz_support.hpp"
-
 #include <wsecho/detail/client_connection.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -20,6 +17,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
+
+#include "feed_stream.hpp"
+#include "fuzz_support.hpp"
 
 using namespace wsecho;
 using client_ws_type = websocket::stream<fuzz::feed_stream>;
@@ -47,7 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     beast::test::stream client_end(ioc);
     beast::test::stream server_end(ioc);
     client_end.connect(server_end);
-    bool framing = false;  // the handshake reads as it comes, the fuzz bytes in varying pieces (feed_stream.hpp)
+    bool framing =
+        false;  // the handshake reads as it comes, the fuzz bytes in varying pieces (feed_stream.hpp)
     client_ws_type client_ws(std::move(client_end), std::string_view(), [&framing] { return framing; });
     server_ws_type server_ws(std::move(server_end));
 
@@ -64,7 +65,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     client_ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
 
     framing = true;
-    beast::get_lowest_layer(client_ws).next().append(std::string_view(reinterpret_cast<const char*>(data), size));
+    beast::get_lowest_layer(client_ws).next().append(
+        std::string_view(reinterpret_cast<const char*>(data), size)
+    );
     beast::get_lowest_layer(server_ws).close();
 
     std::size_t payload_bytes = 0;

@@ -11,8 +11,6 @@
 #include <wsecho/codec/connection.hpp>
 #include <wsecho/codec/utf8.hpp>
 
-#include "fuzz_check.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -24,6 +22,7 @@
 #include <span>
 #include <vector>
 
+#include "fuzz_check.hpp"
 
 using namespace wsecho::codec;
 
@@ -31,8 +30,11 @@ namespace {
 
 std::uint16_t close_code_of(std::span<const std::byte> payload)
 {
-    return payload.size() < 2 ? 0 : static_cast<std::uint16_t>(std::to_integer<unsigned>(payload[0]) << 8 |
-                                                                std::to_integer<unsigned>(payload[1]));
+    return payload.size() < 2
+               ? 0
+               : static_cast<std::uint16_t>(
+                     std::to_integer<unsigned>(payload[0]) << 8 | std::to_integer<unsigned>(payload[1])
+                 );
 }
 
 struct server_frame
@@ -126,7 +128,9 @@ struct output_checker
         if (f.rsv1())
         {
             inflated.clear();
-            WSECHO_FUZZ_CHECK(inflater.inflate(f.payload, true, inflated, message.size() + 1) == inflate_status::ok);
+            WSECHO_FUZZ_CHECK(
+                inflater.inflate(f.payload, true, inflated, message.size() + 1) == inflate_status::ok
+            );
             echoed = inflated.bytes();
         }
         WSECHO_FUZZ_CHECK(echoed.size() == message.size());
@@ -180,11 +184,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto* bytes = reinterpret_cast<const std::byte*>(data);
     std::vector<std::byte> wire(bytes + 2, bytes + size);
 
-    deflate_params params{.server_no_context_takeover = no_takeover, .client_no_context_takeover = no_takeover};
-    connection c(deflate ? connection_options{.max_message_bytes = max_message_bytes, .deflate = params}
-                         : connection_options{.max_message_bytes = max_message_bytes});
+    deflate_params params{
+        .server_no_context_takeover = no_takeover, .client_no_context_takeover = no_takeover};
+    connection c(
+        deflate ? connection_options{.max_message_bytes = max_message_bytes, .deflate = params}
+                : connection_options{.max_message_bytes = max_message_bytes}
+    );
     // Our frames are inflated as a client would: the server's takeover setting is the "peer's" one here.
-    output_checker check{deflate, message_inflater(deflate_params{.client_no_context_takeover = no_takeover}), {}, {}};
+    output_checker check{
+        deflate, message_inflater(deflate_params{.client_no_context_takeover = no_takeover}), {}, {}};
     auto last_state = c.current_state();
     bool we_closed = false;
     bool closed = false;

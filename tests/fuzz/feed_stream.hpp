@@ -31,8 +31,7 @@ public:
 
     feed_stream(beast::test::stream next, std::string_view http_input, std::function<bool()> framing)
         : next_(std::move(next)), http_input_(http_input), framing_(std::move(framing))
-    {
-    }
+    {}
 
     executor_type get_executor() noexcept { return next_.get_executor(); }
 

@@ -5,12 +5,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define WSECHO_FUZZ_CHECK(cond)                                                                          \
-    do                                                                                                   \
-    {                                                                                                    \
-        if (!(cond))                                                                                     \
-        {                                                                                                \
-            std::fprintf(stderr, "fuzz: check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);        \
-            std::abort();                                                                                \
-        }                                                                                                \
+#define WSECHO_FUZZ_CHECK(cond)                                                                              \
+    do                                                                                                       \
+    {                                                                                                        \
+        if (!(cond))                                                                                         \
+        {                                                                                                    \
+            std::fprintf(stderr, "fuzz: check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);             \
+            std::abort();                                                                                    \
+        }                                                                                                    \
     } while (false)

@@ -2,11 +2,10 @@
 // writes nothing, and running an io_context until a coroutine is done, aborting on a hang.
 #pragma once
 
-#include "fuzz_check.hpp"
-
 #include <wsecho/net.hpp>
 
 #include <boost/asio/io_context.hpp>
+
 #include <spdlog/logger.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -16,6 +15,8 @@
 #include <cstdlib>
 #include <memory>
 #include <string_view>
+
+#include "fuzz_check.hpp"
 
 namespace wsecho::fuzz {
 
@@ -51,8 +52,12 @@ inline void run_until_done(net::io_context& ioc, const bool& done, const char* w
     {
         if (std::chrono::steady_clock::now() >= deadline)
         {
-            std::fprintf(stderr, "fuzz: %s did not finish within %lld s: hang\n", what,
-                         static_cast<long long>(hang_limit.count()));
+            std::fprintf(
+                stderr,
+                "fuzz: %s did not finish within %lld s: hang\n",
+                what,
+                static_cast<long long>(hang_limit.count())
+            );
             std::abort();
         }
         if (ioc.run_one_until(deadline) == 0 && ioc.stopped())

@@ -17,7 +17,8 @@ int main()
     net::co_spawn(ioc, server.run(), net::detached);
 
     wsecho::client_options opts;
-    opts.url = {.host = "127.0.0.1", .port = std::to_string(server.local_endpoint().port()), .target = "/socket"};
+    opts.url = {
+        .host = "127.0.0.1", .port = std::to_string(server.local_endpoint().port()), .target = "/socket"};
     opts.interval = 10ms;
     opts.message = "installed";
     std::string reply;

@@ -4,10 +4,6 @@
 //
 // The server for the close codes upgrades with Beast and then talks raw TCP: Beast's server role would handle
 // the client's close frame itself (and reply to it), and the test needs to see exactly the bytes the client sent.
-#include "integration/client_support.hpp"
-#include "support/run_coro.hpp"
-#include "support/ws_peer.hpp"
-
 #include <wsecho/client.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -15,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
@@ -25,6 +22,10 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+
+#include "integration/client_support.hpp"
+#include "support/run_coro.hpp"
+#include "support/ws_peer.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsecho;
@@ -46,11 +47,12 @@ net::awaitable<client_answer> close_with(tcp::acceptor& acceptor, std::uint16_t 
 {
     websocket::stream<tcp::socket> ws(co_await acceptor.async_accept(net::use_awaitable));
     co_await ws.async_accept(net::use_awaitable);
-    auto& socket = ws.next_layer();  // nothing is buffered in Beast: the client sends nothing before our close
+    auto& socket =
+        ws.next_layer();  // nothing is buffered in Beast: the client sends nothing before our close
 
     // FIN + close, unmasked (a server never masks), a 2-byte payload: the code in network byte order.
-    const std::array<std::uint8_t, 4> close_frame{0x88, 0x02, static_cast<std::uint8_t>(code >> 8),
-                                                  static_cast<std::uint8_t>(code & 0xff)};
+    const std::array<std::uint8_t, 4> close_frame{
+        0x88, 0x02, static_cast<std::uint8_t>(code >> 8), static_cast<std::uint8_t>(code & 0xff)};
     co_await net::async_write(socket, net::buffer(close_frame), net::use_awaitable);
 
     std::array<std::uint8_t, 2> header{};
@@ -82,8 +84,8 @@ net::awaitable<client_answer> close_with(tcp::acceptor& acceptor, std::uint16_t 
 }
 
 // Both ends at once; a named coroutine rather than a capturing lambda (GCC 12's coroutine lambda bugs).
-net::awaitable<std::tuple<client_report, client_answer>> client_and_server(client& cl, tcp::acceptor& acceptor,
-                                                                          std::uint16_t code)
+net::awaitable<std::tuple<client_report, client_answer>>
+client_and_server(client& cl, tcp::acceptor& acceptor, std::uint16_t code)
 {
     using namespace net::experimental::awaitable_operators;
     co_return co_await (cl.run() && close_with(acceptor, code));
@@ -102,7 +104,8 @@ close_run run_against_close(std::uint16_t code)
     net::io_context ioc;
     tcp::acceptor acceptor(ioc, tcp::endpoint(net::ip::address_v4::loopback(), 0));
     client_options opts;
-    opts.url = {.host = "127.0.0.1", .port = std::to_string(acceptor.local_endpoint().port()), .target = "/socket"};
+    opts.url = {
+        .host = "127.0.0.1", .port = std::to_string(acceptor.local_endpoint().port()), .target = "/socket"};
     opts.interval = 1h;
     std::ostringstream log_text;
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_st>(log_text);

@@ -1,15 +1,15 @@
 // File: integration/client_dial_test.cpp — the client's dial: what a refused or unanswered connection reports,
 // what goes into the upgrade request (headers, subprotocols), and stop() while dialling.
-#include "integration/client_support.hpp"
-
 #include <wsecho/client.hpp>
+
+#include "integration/client_support.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsecho;
 using clock_type = std::chrono::steady_clock;
 using test::client_test;
-using test::options_for;
 using test::closed_port;
+using test::options_for;
 
 // A refused dial fails at once with a line naming the URL and the reason.
 TEST(client_peers, dial_to_a_closed_port_fails_fast)
@@ -26,8 +26,10 @@ TEST(client_peers, dial_to_a_closed_port_fails_fast)
     EXPECT_FALSE(report.connected());
     EXPECT_EQ(report.dial_error, net::error::connection_refused);
     EXPECT_EQ(report.failed_step, "connect");
-    EXPECT_EQ(describe_dial_failure(report, opts),
-              "cannot connect to " + opts.url.to_string() + ": Connection refused");
+    EXPECT_EQ(
+        describe_dial_failure(report, opts),
+        "cannot connect to " + opts.url.to_string() + ": Connection refused"
+    );
 }
 
 // A server that accepts TCP but never answers the upgrade: the dial gives up after connect_timeout.
@@ -47,8 +49,10 @@ TEST(client_peers, dial_times_out_when_the_upgrade_is_never_answered)
     EXPECT_EQ(report.failed_step, "handshake");
     EXPECT_GE(took, opts.connect_timeout);
     EXPECT_LT(took, 2s);
-    EXPECT_EQ(describe_dial_failure(report, opts),
-              "cannot connect to " + opts.url.to_string() + ": timed out after 200ms (during handshake)");
+    EXPECT_EQ(
+        describe_dial_failure(report, opts),
+        "cannot connect to " + opts.url.to_string() + ": timed out after 200ms (during handshake)"
+    );
 }
 
 // Our server refusing the upgrade (wrong path) is reported with the HTTP status it answered.
@@ -59,8 +63,11 @@ TEST_F(client_test, reports_the_status_of_a_refused_upgrade)
     client cl(ioc.get_executor(), opts);
     auto report = test::run_coro(ioc, cl.run());
     EXPECT_EQ(report.dial_error, websocket::error::upgrade_declined);
-    EXPECT_EQ(describe_dial_failure(report, opts),
-              "cannot connect to " + opts.url.to_string() + ": the server answered 404 Not Found instead of upgrading");
+    EXPECT_EQ(
+        describe_dial_failure(report, opts),
+        "cannot connect to " + opts.url.to_string() +
+            ": the server answered 404 Not Found instead of upgrading"
+    );
 }
 
 // Extra headers reach the server: an Origin header from another site is refused with 403 by the default

@@ -1,8 +1,8 @@
 // File: integration/client_messages_test.cpp — what the client sends and gets back from our server: ticks every
 // interval, a message count, binary frames, a custom message source; every reply in order, then close 1000.
-#include "integration/client_support.hpp"
-
 #include <wsecho/client.hpp>
+
+#include "integration/client_support.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsecho;

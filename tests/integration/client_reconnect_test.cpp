@@ -1,15 +1,15 @@
 // File: integration/client_reconnect_test.cpp — --reconnect: which endings are dialled again, with backoff and a
 // bound on the attempts, and how stop() ends a reconnection wait.
+#include <wsecho/client.hpp>
+
 #include "integration/client_support.hpp"
 #include "support/ws_peer.hpp"
-
-#include <wsecho/client.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsecho;
 using test::client_test;
-using test::options_for;
 using test::closed_port;
+using test::options_for;
 
 namespace {
 

@@ -2,15 +2,15 @@
 // fixture (our server), client options aimed at a server, and a port nothing listens on.
 #pragma once
 
-#include "integration/server_fixture.hpp"
-#include "support/test_logger.hpp"
-
 #include <wsecho/client.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <string>
+
+#include "integration/server_fixture.hpp"
+#include "support/test_logger.hpp"
 
 namespace wsecho::test {
 

@@ -1,14 +1,14 @@
 // File: integration/client_tls_test.cpp — wsecho::client over wss:// against our TLS server, with the CA and
 // certificates made at test time: a private CA, the wrong CA, a certificate for another name, --insecure,
 // and wss:// against a plain server.
-#include "integration/server_fixture.hpp"
-#include "integration/test_certificates.hpp"
-
 #include <wsecho/client.hpp>
 
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <sstream>
+
+#include "integration/server_fixture.hpp"
+#include "integration/test_certificates.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsecho;
@@ -35,7 +35,8 @@ public:
     client_options wss_options(const std::string& host, const std::string& ca = "ca.pem")
     {
         client_options opts;
-        opts.url = {.scheme = "wss", .host = host, .port = std::to_string(endpoint.port()), .target = "/socket"};
+        opts.url = {
+            .scheme = "wss", .host = host, .port = std::to_string(endpoint.port()), .target = "/socket"};
         opts.tls.ca_file = (certificates() / ca).string();
         opts.logger = test::test_logger();
         opts.count = 3;
@@ -77,9 +78,11 @@ TEST_F(client_tls_test, the_wrong_ca_is_a_clear_verification_error)
     auto report = run_client(opts);
     ASSERT_FALSE(report.connected());
     EXPECT_EQ(report.failed_step, "TLS handshake");
-    EXPECT_EQ(describe_dial_failure(report, opts),
-              "cannot connect to " + opts.url.to_string() +
-                  ": TLS: certificate verify failed: unable to get local issuer certificate");
+    EXPECT_EQ(
+        describe_dial_failure(report, opts),
+        "cannot connect to " + opts.url.to_string() +
+            ": TLS: certificate verify failed: unable to get local issuer certificate"
+    );
     EXPECT_EQ(report.sent, 0u);
 
     expect_echoed_three(run_client(wss_options("localhost")));
@@ -110,8 +113,9 @@ TEST_F(client_tls_test, insecure_skips_verification_and_says_so)
     opts.tls.insecure = true;
     opts.logger = std::make_shared<spdlog::logger>("insecure-client", sink);
     expect_echoed_three(run_client(opts));
-    EXPECT_NE(log_text.str().find("[warning] TLS certificate verification is off (insecure)"), std::string::npos)
-        << log_text.str();
+    EXPECT_NE(
+        log_text.str().find("[warning] TLS certificate verification is off (insecure)"), std::string::npos
+    ) << log_text.str();
 }
 
 // wss:// against a plain ws:// server fails in the TLS handshake, cleanly, on both sides.

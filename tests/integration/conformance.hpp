@@ -2,9 +2,6 @@
 // frames built by hand, exchanges with a raw peer, and the fixture that checks close codes and echoes.
 #pragma once
 
-#include "integration/server_fixture.hpp"
-#include "support/raw_peer.hpp"
-
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -13,6 +10,9 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "integration/server_fixture.hpp"
+#include "support/raw_peer.hpp"
 
 namespace wsecho::test::rfc6455 {
 
@@ -71,8 +71,8 @@ inline net::awaitable<reply> send_and_read_until_close(tcp::endpoint server, std
 }
 
 // Like send_and_read_until_close(), then a close 1000 of our own: for messages that must be echoed.
-inline net::awaitable<std::vector<server_frame>> send_and_read(tcp::endpoint server, std::string bytes,
-                                                               std::size_t count)
+inline net::awaitable<std::vector<server_frame>>
+send_and_read(tcp::endpoint server, std::string bytes, std::size_t count)
 {
     auto peer = co_await raw_peer::open(server);
     co_await peer.send(std::move(bytes));
@@ -123,15 +123,23 @@ protected:
 
     // One binary message of `size` random bytes, sent as `plan` says; its echo must be one final binary
     // frame, byte-identical, with the minimal length encoding (`length_bits`).
-    void expect_binary_echo(std::size_t size, int length_bits, write_plan plan,
-                            std::optional<std::array<std::uint8_t, 4>> key = std::nullopt,
-                            std::chrono::milliseconds limit = test::default_test_limit)
+    void expect_binary_echo(
+        std::size_t size,
+        int length_bits,
+        write_plan plan,
+        std::optional<std::array<std::uint8_t, 4>> key = std::nullopt,
+        std::chrono::milliseconds limit = test::default_test_limit
+    )
     {
         SCOPED_TRACE(std::to_string(size) + " bytes");
         const auto payload = random_bytes(size, static_cast<std::uint32_t>(size));
         auto echo = test::run_coro(
-            ioc, echo_one(endpoint, {.opcode = opcode::binary, .payload = payload, .mask_key = key}, std::move(plan)),
-            limit);
+            ioc,
+            echo_one(
+                endpoint, {.opcode = opcode::binary, .payload = payload, .mask_key = key}, std::move(plan)
+            ),
+            limit
+        );
         EXPECT_TRUE(echo.fin);
         EXPECT_FALSE(echo.rsv1 || echo.rsv2 || echo.rsv3);
         EXPECT_EQ(echo.opcode, opcode::binary);

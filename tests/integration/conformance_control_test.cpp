@@ -12,7 +12,8 @@ using namespace wsecho::test::rfc6455;
 TEST_F(conformance, answers_pings_with_the_same_payload)
 {
     const auto big = random_bytes(125, 125);
-    auto got = test::run_coro(ioc, send_and_read(endpoint, frame(opcode::ping, "") + frame(opcode::ping, big), 2));
+    auto got =
+        test::run_coro(ioc, send_and_read(endpoint, frame(opcode::ping, "") + frame(opcode::ping, big), 2));
     ASSERT_EQ(got.size(), 2u);
     EXPECT_EQ(got[0].opcode, opcode::pong);
     EXPECT_TRUE(got[0].fin);
@@ -26,7 +27,9 @@ TEST_F(conformance, answers_pings_with_the_same_payload)
 TEST_F(conformance, ignores_an_unsolicited_pong)
 {
     auto got = test::run_coro(
-        ioc, send_and_read(endpoint, frame(opcode::pong, "unsolicited") + frame(opcode::text, "after the pong"), 1));
+        ioc,
+        send_and_read(endpoint, frame(opcode::pong, "unsolicited") + frame(opcode::text, "after the pong"), 1)
+    );
     ASSERT_EQ(got.size(), 1u);
     EXPECT_EQ(got[0].opcode, opcode::text);
     EXPECT_EQ(got[0].payload, "after the pong");
@@ -83,7 +86,8 @@ TEST_F(conformance, fails_invalid_close_codes_with_1002)
 // Every valid close code, registered (1000-1011) or private (3000-4999), is answered with the same code.
 TEST_F(conformance, answers_valid_close_codes_with_the_same_code)
 {
-    constexpr std::uint16_t valid_codes[] = {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 4999};
+    constexpr std::uint16_t valid_codes[] = {
+        1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 4999};
     for (std::uint16_t code : valid_codes)
     {
         SCOPED_TRACE("close code " + std::to_string(code));
@@ -109,8 +113,9 @@ TEST_F(conformance, fails_a_close_reason_that_is_not_utf8)
 // A text frame right behind the close frame (same write) is not echoed: only the close reply, then TCP EOF.
 TEST_F(conformance, echoes_nothing_after_the_close)
 {
-    auto r =
-        test::run_coro(ioc, send_and_read_until_close(endpoint, close_frame(1000, "done") + frame(opcode::text, "late")));
+    auto r = test::run_coro(
+        ioc, send_and_read_until_close(endpoint, close_frame(1000, "done") + frame(opcode::text, "late"))
+    );
     EXPECT_TRUE(r.got.frames.empty()) << r.got.frames.size() << " frames before the close reply";
     ASSERT_TRUE(r.got.close);
     EXPECT_EQ(r.got.close->code, 1000);

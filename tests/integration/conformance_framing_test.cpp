@@ -57,10 +57,15 @@ TEST_F(conformance, echoes_4_mib_written_in_64_kib_and_odd_chunks)
 // A text message in 3 fragments comes back as one final text frame with the concatenated payload.
 TEST_F(conformance, joins_three_fragments_into_one_echo)
 {
-    auto got = test::run_coro(ioc, send_and_read(endpoint,
-                                                 frame(opcode::text, "Hello", false) + frame(opcode::cont, ", ", false) +
-                                                     frame(opcode::cont, "world"),
-                                                 1));
+    auto got = test::run_coro(
+        ioc,
+        send_and_read(
+            endpoint,
+            frame(opcode::text, "Hello", false) + frame(opcode::cont, ", ", false) +
+                frame(opcode::cont, "world"),
+            1
+        )
+    );
     ASSERT_EQ(got.size(), 1u);
     EXPECT_TRUE(got[0].fin);
     EXPECT_EQ(got[0].opcode, opcode::text);
@@ -70,10 +75,15 @@ TEST_F(conformance, joins_three_fragments_into_one_echo)
 // A ping between two fragments is answered at once, and the message is still echoed whole after the pong.
 TEST_F(conformance, answers_a_ping_between_fragments)
 {
-    auto got = test::run_coro(ioc, send_and_read(endpoint,
-                                                 frame(opcode::text, "first half, ", false) + frame(opcode::ping, "mid") +
-                                                     frame(opcode::cont, "second half"),
-                                                 2));
+    auto got = test::run_coro(
+        ioc,
+        send_and_read(
+            endpoint,
+            frame(opcode::text, "first half, ", false) + frame(opcode::ping, "mid") +
+                frame(opcode::cont, "second half"),
+            2
+        )
+    );
     ASSERT_EQ(got.size(), 2u);
     EXPECT_EQ(got[0].opcode, opcode::pong);
     EXPECT_EQ(got[0].payload, "mid");
@@ -96,15 +106,20 @@ TEST_F(conformance, fails_protocol_errors_with_1002)
         {"RSV1 on a ping", test::encode_frame({.opcode = opcode::ping, .payload = "p", .rsv1 = true}), 1002},
         {"unmasked text frame", test::encode_frame({.payload = "unmasked", .masked = false}), 1002},
         {"continuation without a start", frame(opcode::cont, "orphan"), 1002},
-        {"text frame inside a fragmented message", frame(opcode::text, "one", false) + frame(opcode::text, "two"), 1002},
+        {"text frame inside a fragmented message",
+         frame(opcode::text, "one", false) + frame(opcode::text, "two"),
+         1002},
         {"binary frame inside a fragmented message",
-         frame(opcode::binary, "one", false) + frame(opcode::binary, "two"), 1002},
+         frame(opcode::binary, "one", false) + frame(opcode::binary, "two"),
+         1002},
         {"fragmented ping (FIN=0)", frame(opcode::ping, "half", false) + frame(opcode::cont, "rest"), 1002},
         {"1-byte close payload", frame(opcode::close, "\x03"), 1002},
-        {"5 bytes with a 16-bit length", test::encode_frame({.payload = "short", .length = test::length_encoding::bits16}),
+        {"5 bytes with a 16-bit length",
+         test::encode_frame({.payload = "short", .length = test::length_encoding::bits16}),
          1002},
         {"200 bytes with a 64-bit length",
-         test::encode_frame({.payload = std::string(200, 'x'), .length = test::length_encoding::bits64}), 1002},
+         test::encode_frame({.payload = std::string(200, 'x'), .length = test::length_encoding::bits64}),
+         1002},
     };
     for (std::uint8_t op : std::initializer_list<std::uint8_t>{3, 4, 5, 6, 7, 11, 12, 13, 14, 15})
         cases.push_back({"reserved opcode " + std::to_string(op), frame(op, "x"), 1002});

@@ -1,10 +1,10 @@
 // File: integration/conformance_handshake_test.cpp — the RFC 6455 opening handshake seen through raw
 // requests on 127.0.0.1: malformed upgrades are refused and the connection closed; after a refusal, the same
 // connection can still upgrade.
-#include "integration/conformance.hpp"
-
 #include <ostream>
 #include <string_view>
+
+#include "integration/conformance.hpp"
 
 using namespace wsecho;
 using namespace std::string_view_literals;
@@ -54,7 +54,8 @@ std::vector<handshake_case> bad_upgrades()
 {
     return {
         {"no_sec_websocket_key",
-         upgrade_request("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"), 400},
+         upgrade_request("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"),
+         400},
         {"sec_websocket_key_longer_than_base64_of_16_bytes",
          upgrade_request("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==dGhlIHNhbXBsZSBub25jZQ==\r\n"),
@@ -70,18 +71,21 @@ std::vector<handshake_case> bad_upgrades()
         {"sec_websocket_version_8",
          upgrade_request("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\n"
                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"),
-         426, "Sec-WebSocket-Version", "13"},
+         426,
+         "Sec-WebSocket-Version",
+         "13"},
         {"no_upgrade_header_with_connection_close",
          upgrade_request("Connection: close\r\nSec-WebSocket-Version: 13\r\n"
                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"),
-         426, "Sec-WebSocket-Version", "13"},
+         426,
+         "Sec-WebSocket-Version",
+         "13"},
         {"garbage_instead_of_http", std::string("\x16\x03\x01\x02\x00 not http at all\r\n\r\n"sv), 400},
     };
 }
 
 class bad_upgrade : public conformance, public ::testing::WithParamInterface<handshake_case>
-{
-};
+{};
 
 }  // namespace
 
@@ -100,8 +104,12 @@ TEST_P(bad_upgrade, is_refused_and_the_connection_closed)
     expect_still_serving();
 }
 
-INSTANTIATE_TEST_SUITE_P(conformance, bad_upgrade, ::testing::ValuesIn(bad_upgrades()),
-                         [](const ::testing::TestParamInfo<handshake_case>& p) { return p.param.id; });
+INSTANTIATE_TEST_SUITE_P(
+    conformance,
+    bad_upgrade,
+    ::testing::ValuesIn(bad_upgrades()),
+    [](const ::testing::TestParamInfo<handshake_case>& p) { return p.param.id; }
+);
 
 namespace {
 

@@ -1,12 +1,12 @@
 // File: integration/deflate_test.cpp — permessage-deflate between a Beast client (and wsecho::client) and the
 // server over real sockets: negotiation, compressed echoes of several sizes, the size limit on inflated data.
-#include "integration/server_fixture.hpp"
-#include "support/payloads.hpp"
-
 #include <wsecho/client.hpp>
 #include <wsecho/deflate.hpp>
 
 #include <random>
+
+#include "integration/server_fixture.hpp"
+#include "support/payloads.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsecho;
@@ -30,8 +30,8 @@ public:
 using ws_stream = websocket::stream<beast::tcp_stream>;
 
 // A client that offers permessage-deflate; `extensions` receives what the server agreed to.
-net::awaitable<std::unique_ptr<ws_stream>> open_compressed(tcp::endpoint server, std::string& extensions,
-                                                           deflate_options offer = {.enabled = true})
+net::awaitable<std::unique_ptr<ws_stream>>
+open_compressed(tcp::endpoint server, std::string& extensions, deflate_options offer = {.enabled = true})
 {
     auto ws = std::make_unique<ws_stream>(co_await net::this_coro::executor);
     ws->set_option(to_beast_option(offer, false));
@@ -44,8 +44,12 @@ net::awaitable<std::unique_ptr<ws_stream>> open_compressed(tcp::endpoint server,
 }
 
 // wsecho::client with deflate on, sending `messages` one after the other; returns the replies.
-client_report run_compressed_client(net::io_context& ioc, tcp::endpoint server, std::vector<std::string> messages,
-                                    std::vector<std::string>& replies)
+client_report run_compressed_client(
+    net::io_context& ioc,
+    tcp::endpoint server,
+    std::vector<std::string> messages,
+    std::vector<std::string>& replies
+)
 {
     client_options opts;
     opts.url = {.host = "127.0.0.1", .port = std::to_string(server.port()), .target = "/socket"};
@@ -79,7 +83,8 @@ TEST_F(deflate_test, echoes_compressed_messages_of_every_size)
                 co_await ws->async_write(net::buffer(payload), net::use_awaitable);
                 beast::flat_buffer echo;
                 co_await ws->async_read(echo, net::use_awaitable);
-                EXPECT_EQ(beast::buffers_to_string(echo.data()), payload) << size << (text ? " text" : " binary");
+                EXPECT_EQ(beast::buffers_to_string(echo.data()), payload)
+                    << size << (text ? " text" : " binary");
                 EXPECT_EQ(ws->got_text(), text);
             }
         co_await ws->async_close(websocket::close_code::normal, net::use_awaitable);
@@ -93,8 +98,9 @@ TEST_F(deflate_test, honours_a_clients_smaller_window_and_no_context_takeover)
 {
     std::string extensions;
     auto scenario = [&]() -> net::awaitable<void> {
-        auto ws = co_await open_compressed(endpoint, extensions,
-                                           {.enabled = true, .max_window_bits = 10, .no_context_takeover = true});
+        auto ws = co_await open_compressed(
+            endpoint, extensions, {.enabled = true, .max_window_bits = 10, .no_context_takeover = true}
+        );
         for (int i = 0; i < 3; ++i)
         {
             auto payload = compressible_text(10000);

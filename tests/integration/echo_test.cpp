@@ -1,8 +1,8 @@
 // File: integration/echo_test.cpp — the echo server over real loopback sockets.
+#include <random>
+
 #include "integration/server_fixture.hpp"
 #include "support/ws_peer.hpp"
-
-#include <random>
 
 using namespace std::chrono_literals;
 using namespace wsecho;
@@ -65,7 +65,8 @@ TEST_F(echo_test, echoes_all_sizes_byte_identical_with_type)
     for (std::size_t i = 0; i < sent.size(); ++i)
     {
         EXPECT_EQ(echoed[i].text, sent[i].text) << "message " << i;
-        EXPECT_TRUE(echoed[i].payload == sent[i].payload) << "message " << i << " of " << sent[i].payload.size() << " bytes";
+        EXPECT_TRUE(echoed[i].payload == sent[i].payload)
+            << "message " << i << " of " << sent[i].payload.size() << " bytes";
     }
 }
 
@@ -144,7 +145,9 @@ net::awaitable<void> many_clients(tcp::endpoint server, int count)
     wakeup done(co_await net::this_coro::executor);
     int finished = 0;
     for (int id = 0; id < count; ++id)
-        net::co_spawn(co_await net::this_coro::executor, one_client(server, id, finished, done), test::rethrow);
+        net::co_spawn(
+            co_await net::this_coro::executor, one_client(server, id, finished, done), test::rethrow
+        );
     while (finished < count)
         co_await done.wait();
 }

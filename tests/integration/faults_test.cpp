@@ -1,8 +1,5 @@
 // File: integration/faults_test.cpp — peers that misbehave at the transport level: they stop reading,
 // vanish mid-frame, go silent halfway, or die during the close. The server stays bounded and serves on.
-#include "integration/server_fixture.hpp"
-#include "support/ws_peer.hpp"
-
 #include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -11,6 +8,9 @@
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
+
+#include "integration/server_fixture.hpp"
+#include "support/ws_peer.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsecho;
@@ -91,7 +91,8 @@ struct pusher_state
 
 // Writes 1 MiB messages (never reading the echoes) until `total` is written or a write fails. Each message is
 // offered to the kernel without waiting first, which tells when the pusher is being pushed back.
-net::awaitable<push_result> push_without_reading(tcp::socket& socket, std::uint64_t total, pusher_state& state)
+net::awaitable<push_result>
+push_without_reading(tcp::socket& socket, std::uint64_t total, pusher_state& state)
 {
     const std::string message = frame_header(1u << 20) + std::string(1u << 20, 'x');
     socket.non_blocking(true);  // for write_some only: Asio's async operations never block either way
@@ -105,7 +106,8 @@ net::awaitable<push_result> push_without_reading(tcp::socket& socket, std::uint6
         if (!ec && n < message.size())
         {
             state.pushed_back.set();
-            auto [rest_ec, rest] = co_await net::async_write(socket, net::buffer(message) + n, use_nothrow_awaitable);
+            auto [rest_ec, rest] =
+                co_await net::async_write(socket, net::buffer(message) + n, use_nothrow_awaitable);
             ec = rest_ec;
             n += rest;
         }
@@ -118,7 +120,8 @@ net::awaitable<push_result> push_without_reading(tcp::socket& socket, std::uint6
 }
 
 // Another client's echo, once the pusher is pushed back; true when it came back before the pusher's end.
-net::awaitable<bool> serve_another_while_pushed_back(tcp::endpoint server, pusher_state& pusher, std::string& reply)
+net::awaitable<bool>
+serve_another_while_pushed_back(tcp::endpoint server, pusher_state& pusher, std::string& reply)
 {
     co_await pusher.pushed_back.wait();
     reply = co_await echo_once(server);
@@ -141,9 +144,10 @@ net::awaitable<backpressure_outcome> backpressure(tcp::endpoint server)
     backpressure_outcome out;
     auto started = clock_type::now();
     // The pusher ends when the idle timeout drops it; the other client is served meanwhile.
-    std::tie(out.pushed, out.other_served_meanwhile) =
-        co_await (push_without_reading(stuck, 100u << 20, pusher) &&
-                  serve_another_while_pushed_back(server, pusher, out.other_reply));
+    std::tie(out.pushed, out.other_served_meanwhile) = co_await (
+        push_without_reading(stuck, 100u << 20, pusher) &&
+        serve_another_while_pushed_back(server, pusher, out.other_reply)
+    );
     out.push_took = clock_type::now() - started;
     co_return out;
 }
@@ -157,7 +161,8 @@ TEST_F(faults_test, a_peer_that_never_reads_cannot_grow_server_memory)
 {
     restart_with([](server_options& o) { o.idle_timeout = 500ms; });
 
-    auto [pushed, other_reply, other_served_meanwhile, push_took] = test::run_coro(ioc, backpressure(endpoint), 10s);
+    auto [pushed, other_reply, other_served_meanwhile, push_took] =
+        test::run_coro(ioc, backpressure(endpoint), 10s);
 
     EXPECT_EQ(other_reply, "still serving");
     EXPECT_TRUE(other_served_meanwhile) << "the other client was served only once the pusher was gone";
@@ -234,23 +239,27 @@ net::awaitable<std::string> trickle_one_message(tcp::endpoint server, clock_type
     {
         pause.expires_after(gap);
         co_await pause.async_wait(net::use_awaitable);
-        co_await net::async_write(socket, net::buffer(part.data(), std::min(part.size(), size - sent)),
-                                  net::use_awaitable);
+        co_await net::async_write(
+            socket, net::buffer(part.data(), std::min(part.size(), size - sent)), net::use_awaitable
+        );
     }
     // A ping may come first if the machine stalled the trickle for a whole tick; skip it.
     std::string echo;
     for (;;)
     {
         echo.clear();
-        co_await net::async_read(socket, net::dynamic_buffer(echo), net::transfer_exactly(2), net::use_awaitable);
+        co_await net::async_read(
+            socket, net::dynamic_buffer(echo), net::transfer_exactly(2), net::use_awaitable
+        );
         if (static_cast<unsigned char>(echo[0]) != 0x89)
             break;
         std::string ping(static_cast<unsigned char>(echo[1]) & 0x7f, '\0');
         co_await net::async_read(socket, net::buffer(ping), net::use_awaitable);
     }
     constexpr std::size_t echo_header = 10;  // 0x82, 127, and the 64-bit length
-    co_await net::async_read(socket, net::dynamic_buffer(echo), net::transfer_exactly(echo_header - 2 + size),
-                             net::use_awaitable);
+    co_await net::async_read(
+        socket, net::dynamic_buffer(echo), net::transfer_exactly(echo_header - 2 + size), net::use_awaitable
+    );
     co_return echo;
 }
 

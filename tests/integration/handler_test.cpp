@@ -1,9 +1,9 @@
 // File: integration/handler_test.cpp — server_options::on_message, the hook that rewrites a message before
 // it is echoed, over real loopback sockets.
+#include <algorithm>
+
 #include "integration/server_fixture.hpp"
 #include "support/ws_peer.hpp"
-
-#include <algorithm>
 
 using namespace std::chrono_literals;
 using namespace wsecho;
@@ -23,8 +23,9 @@ void upper_case_text(beast::flat_buffer& payload, bool& text)
         return;
     auto bytes = payload.data();
     auto* first = static_cast<char*>(bytes.data());
-    std::transform(first, first + bytes.size(), first,
-                   [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; });
+    std::transform(first, first + bytes.size(), first, [](char c) {
+        return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    });
 }
 
 // Replaces a binary message with a text one describing it: the size and the type may both change.
@@ -80,7 +81,8 @@ TEST_F(handler_test, echoes_what_the_handler_left)
 {
     restart_with([](server_options& opts) { opts.on_message = describe_binary; });
 
-    auto echoed = test::run_coro(ioc, echo_each(endpoint, {{std::string(70000, 'x'), false}, {"as is", true}}));
+    auto echoed =
+        test::run_coro(ioc, echo_each(endpoint, {{std::string(70000, 'x'), false}, {"as is", true}}));
     test::run_coro(ioc, wait_for_sessions(1));
 
     ASSERT_EQ(echoed.size(), 2u);

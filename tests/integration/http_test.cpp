@@ -1,8 +1,8 @@
 // File: integration/http_test.cpp — plain HTTP answers and listen errors over real sockets.
+#include <wsecho/detail/http_routes.hpp>
+
 #include "integration/server_fixture.hpp"
 #include "support/ws_peer.hpp"
-
-#include <wsecho/detail/http_routes.hpp>
 
 using namespace wsecho;
 using wsecho::detail::index_page;
@@ -11,8 +11,8 @@ namespace {
 
 using http_test = test::server_fixture;
 
-http::response<http::string_body> exchange(net::io_context& ioc, tcp::endpoint ep, http::verb method,
-                                           std::string target)
+http::response<http::string_body>
+exchange(net::io_context& ioc, tcp::endpoint ep, http::verb method, std::string target)
 {
     return test::run_coro(ioc, test::http_exchange(ep, method, std::move(target)));
 }
@@ -50,7 +50,8 @@ TEST_F(http_test, answers_404_405_426)
 // Bytes that are not HTTP get a 400 and a closed connection, and the server goes on serving.
 TEST_F(http_test, answers_garbage_with_400_and_keeps_serving)
 {
-    auto reply = test::run_coro(ioc, test::raw_exchange(endpoint, "\x16\x03\x01 definitely not http\r\n\r\n"));
+    auto reply =
+        test::run_coro(ioc, test::raw_exchange(endpoint, "\x16\x03\x01 definitely not http\r\n\r\n"));
     EXPECT_EQ(reply.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << reply;
     EXPECT_EQ(exchange(ioc, endpoint, http::verb::get, "/").result(), http::status::ok);
 }
@@ -58,9 +59,15 @@ TEST_F(http_test, answers_garbage_with_400_and_keeps_serving)
 // An upgrade request that breaks RFC 6455 (no Sec-WebSocket-Key) is refused with 400 by the handshake.
 TEST_F(http_test, refuses_a_broken_upgrade)
 {
-    auto reply = test::run_coro(ioc, test::raw_exchange(endpoint, "GET /socket HTTP/1.1\r\nHost: x\r\n"
-                                                                  "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                                                                  "Sec-WebSocket-Version: 13\r\n\r\n"));
+    auto reply = test::run_coro(
+        ioc,
+        test::raw_exchange(
+            endpoint,
+            "GET /socket HTTP/1.1\r\nHost: x\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n"
+        )
+    );
     EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
     test::run_coro(ioc, wait_for_sessions(1));
     EXPECT_FALSE(ended[0].upgraded);
@@ -77,8 +84,10 @@ TEST_F(http_test, reports_a_port_in_use)
     }
     catch (const std::system_error& e)
     {
-        EXPECT_EQ(std::string(e.what()),
-                  "cannot listen on 127.0.0.1:" + std::to_string(endpoint.port()) + ": Address already in use");
+        EXPECT_EQ(
+            std::string(e.what()),
+            "cannot listen on 127.0.0.1:" + std::to_string(endpoint.port()) + ": Address already in use"
+        );
     }
 }
 
@@ -115,9 +124,15 @@ TEST_F(http_test, metrics_count_real_traffic)
         co_await peer.close(4000, "done");
     };
     test::run_coro(ioc, talk());
-    test::run_coro(ioc, test::raw_exchange(endpoint, "GET /socket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                                                     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                                     "Sec-WebSocket-Version: 13\r\nOrigin: http://evil.example\r\n\r\n"));
+    test::run_coro(
+        ioc,
+        test::raw_exchange(
+            endpoint,
+            "GET /socket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            "Sec-WebSocket-Version: 13\r\nOrigin: http://evil.example\r\n\r\n"
+        )
+    );
     test::run_coro(ioc, wait_for_sessions(2));
 
     auto res = exchange(ioc, endpoint, http::verb::get, "/metrics");

@@ -1,8 +1,5 @@
 // File: integration/limits_test.cpp — every limit refuses or drops the peer it is for, explains why, counts
 // it, and leaves the server serving everyone else.
-#include "integration/server_fixture.hpp"
-#include "support/ws_peer.hpp"
-
 #include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -11,6 +8,9 @@
 
 #include <fstream>
 #include <optional>
+
+#include "integration/server_fixture.hpp"
+#include "support/ws_peer.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsecho;
@@ -131,7 +131,7 @@ net::awaitable<void> over_capacity(tcp::endpoint server, test::server_fixture& f
     co_await peers.back().close(1000);  // a place frees up...
     peers.pop_back();
     co_await fixture.wait_for_sessions(2);  // the 503 and the closed peer
-    co_await echo_once(server);  // ...and the next connection is served
+    co_await echo_once(server);             // ...and the next connection is served
 }
 
 }  // namespace
@@ -162,14 +162,15 @@ TEST_F(limits_test, enforces_the_origin_policy)
     EXPECT_EQ(srv->stats().rejections(rejection::origin_not_allowed), 1u);
 
     restart_with([](server_options& o) { o.allowed_origins = {"http://evil.example"}; });
-    auto allowed = test::run_coro(ioc, [](tcp::endpoint ep, std::string request) -> net::awaitable<std::string> {
-        tcp::socket socket(co_await net::this_coro::executor);
-        co_await socket.async_connect(ep, net::use_awaitable);
-        co_await net::async_write(socket, net::buffer(request), net::use_awaitable);
-        std::string head;
-        co_await net::async_read_until(socket, net::dynamic_buffer(head), "\r\n\r\n", net::use_awaitable);
-        co_return head;
-    }(endpoint, upgrade_from("http://evil.example")));
+    auto allowed =
+        test::run_coro(ioc, [](tcp::endpoint ep, std::string request) -> net::awaitable<std::string> {
+            tcp::socket socket(co_await net::this_coro::executor);
+            co_await socket.async_connect(ep, net::use_awaitable);
+            co_await net::async_write(socket, net::buffer(request), net::use_awaitable);
+            std::string head;
+            co_await net::async_read_until(socket, net::dynamic_buffer(head), "\r\n\r\n", net::use_awaitable);
+            co_return head;
+        }(endpoint, upgrade_from("http://evil.example")));
     EXPECT_EQ(allowed.rfind("HTTP/1.1 101", 0), 0u) << allowed;
 }
 
@@ -178,7 +179,11 @@ TEST_F(limits_test, refuses_headers_over_the_limit_with_431)
 {
     restart_with([](server_options& o) { o.max_header_bytes = 1024; });
     auto reply = test::run_coro(
-        ioc, test::raw_exchange(endpoint, "GET / HTTP/1.1\r\nHost: x\r\nCookie: " + std::string(2000, 'c') + "\r\n\r\n"));
+        ioc,
+        test::raw_exchange(
+            endpoint, "GET / HTTP/1.1\r\nHost: x\r\nCookie: " + std::string(2000, 'c') + "\r\n\r\n"
+        )
+    );
     EXPECT_EQ(reply.rfind("HTTP/1.1 431", 0), 0u) << reply.substr(0, 80);
     test::run_coro(ioc, wait_for_sessions(1));
     EXPECT_EQ(srv->stats().rejections(rejection::header_too_large), 1u);
@@ -219,7 +224,8 @@ TEST_F(limits_test, leaks_no_descriptors_after_abrupt_disconnects)
 TEST_F(limits_test, answers_out_of_range_close_codes_with_1002)
 {
     auto bytes = test::run_coro(
-        ioc, test::raw_ws_exchange(endpoint, test::encode_client_frame(8, test::close_payload(5000, "bad"))));
+        ioc, test::raw_ws_exchange(endpoint, test::encode_client_frame(8, test::close_payload(5000, "bad")))
+    );
     auto frames = test::decode_server_frames(bytes);
     ASSERT_EQ(frames.size(), 1u);
     EXPECT_EQ(frames[0].opcode, 8);
@@ -274,6 +280,7 @@ TEST_F(limits_test, memory_does_not_grow_over_rounds_of_abrupt_disconnects)
     round();
     round();
     auto after_third = resident_kib();
-    EXPECT_LT(after_third, after_first + 2048) << "RSS grew from " << after_first << " KiB to " << after_third << " KiB";
+    EXPECT_LT(after_third, after_first + 2048)
+        << "RSS grew from " << after_first << " KiB to " << after_third << " KiB";
     EXPECT_EQ(srv->stats().open, 0u);
 }

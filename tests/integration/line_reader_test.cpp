@@ -1,19 +1,19 @@
 // File: integration/line_reader_test.cpp — --stdin's line reader over real descriptors: a pipe (through
 // epoll), a regular file and /dev/null (which epoll refuses), cancellation, and the descriptor left as found.
-#include "common/line_reader.hpp"
-#include "support/run_coro.hpp"
-
 #include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "common/line_reader.hpp"
+#include "support/run_coro.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsecho;
@@ -128,7 +128,8 @@ TEST(line_reader, a_cancelled_wait_loses_nothing)
     line_reader reader(ioc.get_executor(), p.read_end);
     p.write("par");
 
-    EXPECT_EQ(test::run_coro(ioc, line_or_timeout(reader, 50ms)), 1u) << "no complete line yet: the timeout wins";
+    EXPECT_EQ(test::run_coro(ioc, line_or_timeout(reader, 50ms)), 1u)
+        << "no complete line yet: the timeout wins";
     EXPECT_FALSE(reader.at_end());
 
     p.write("tial\nnext\n");

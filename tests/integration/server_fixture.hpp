@@ -2,9 +2,6 @@
 // io_context with the test's own coroutines, and a record of every session that ended.
 #pragma once
 
-#include "support/run_coro.hpp"
-#include "support/test_logger.hpp"
-
 #include <wsecho/server.hpp>
 #include <wsecho/wakeup.hpp>
 
@@ -14,6 +11,9 @@
 #include <functional>
 #include <memory>
 #include <vector>
+
+#include "support/run_coro.hpp"
+#include "support/test_logger.hpp"
 
 namespace wsecho::test {
 

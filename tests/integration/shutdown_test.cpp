@@ -1,13 +1,13 @@
 // File: integration/shutdown_test.cpp — graceful shutdown over real sockets: every message the server read
 // is echoed before its close 1001, a peer that never reads is cut off at the drain timeout, and idle
 // keep-alive connections end at once.
-#include "integration/server_fixture.hpp"
-#include "support/event_counter.hpp"
-#include "support/ws_peer.hpp"
-
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <string>
+
+#include "integration/server_fixture.hpp"
+#include "support/event_counter.hpp"
+#include "support/ws_peer.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsecho;
@@ -31,7 +31,7 @@ net::awaitable<std::unique_ptr<ws_stream>> open_socket(tcp::endpoint server)
 struct flood_result
 {
     std::uint64_t sent = 0;
-    std::uint64_t echoed = 0;    // echoes received, each checked to be the next message sent
+    std::uint64_t echoed = 0;  // echoes received, each checked to be the next message sent
     bool in_order = true;
     std::optional<std::uint16_t> close_code;  // the server's close frame
 };
@@ -83,8 +83,10 @@ TEST_F(shutdown_test, echoes_everything_read_then_closes_with_1001)
     std::vector<flood_result> results;
     auto scenario = [&]() -> net::awaitable<void> {
         auto all = [&]() -> net::awaitable<void> {
-            auto [a, b, c, d] = co_await (flood(endpoint, flowing) && flood(endpoint, flowing) &&
-                                          flood(endpoint, flowing) && flood(endpoint, flowing));
+            auto [a, b, c, d] = co_await (
+                flood(endpoint, flowing) && flood(endpoint, flowing) && flood(endpoint, flowing) &&
+                flood(endpoint, flowing)
+            );
             results = {a, b, c, d};
         };
         auto stop_when_flowing = [&]() -> net::awaitable<void> {
@@ -138,7 +140,8 @@ TEST_F(shutdown_test, cuts_off_a_peer_that_stopped_reading_at_the_drain_timeout)
             std::string mebibyte(1u << 20, 'x');
             for (int i = 0; i < 64; ++i)
             {
-                if (auto [ec, n] = co_await hung->async_write(net::buffer(mebibyte), use_nothrow_awaitable); ec)
+                if (auto [ec, n] = co_await hung->async_write(net::buffer(mebibyte), use_nothrow_awaitable);
+                    ec)
                     co_return;
                 written.add();
             }

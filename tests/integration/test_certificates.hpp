@@ -1,12 +1,12 @@
 // File: integration/test_certificates.hpp — the throwaway CA and certificates the TLS tests use.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
-
-#include <unistd.h>
 
 namespace wsecho::test {
 

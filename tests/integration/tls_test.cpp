@@ -1,14 +1,14 @@
 // File: integration/tls_test.cpp — the server over TLS with a CA and certificate made at test time: echo over
 // wss://, https:// for the other paths, a client with the wrong CA, a plain-TCP client, and bad files.
-#include "integration/server_fixture.hpp"
-#include "integration/test_certificates.hpp"
-#include "support/ws_peer.hpp"
-
 #include <wsecho/tls.hpp>
 
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+
+#include "integration/server_fixture.hpp"
+#include "integration/test_certificates.hpp"
+#include "support/ws_peer.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsecho;
@@ -131,8 +131,13 @@ TEST(tls_files, bad_files_are_a_clear_startup_error)
     auto start = [&](std::string cert, std::string key) -> std::string {
         try
         {
-            server srv(ioc.get_executor(),
-                       {.host = "127.0.0.1", .port = 0, .tls_cert_file = std::move(cert), .tls_key_file = std::move(key)});
+            server srv(
+                ioc.get_executor(),
+                {.host = "127.0.0.1",
+                 .port = 0,
+                 .tls_cert_file = std::move(cert),
+                 .tls_key_file = std::move(key)}
+            );
         }
         catch (const std::exception& e)
         {
@@ -142,7 +147,8 @@ TEST(tls_files, bad_files_are_a_clear_startup_error)
     };
     auto dir = certificates();
     auto missing = start("/nonexistent/cert.pem", (dir / "server.key").string());
-    EXPECT_NE(missing.find("cannot load TLS certificate /nonexistent/cert.pem"), std::string::npos) << missing;
+    EXPECT_NE(missing.find("cannot load TLS certificate /nonexistent/cert.pem"), std::string::npos)
+        << missing;
     auto not_a_key = start((dir / "server.pem").string(), (dir / "ca.pem").string());
     EXPECT_NE(not_a_key.find("ca.pem"), std::string::npos) << not_a_key;
     auto mismatch = start((dir / "server.pem").string(), (dir / "ca.key").string());

@@ -1,12 +1,12 @@
 // File: integration/upgrade_test.cpp — what the server's own 101 must get right over a real socket: frames
 // that arrive in the same write as the upgrade request, the RFC 7692 answer to a client's window, and a
 // compressed message that does not inflate.
+#include <wsecho/codec/error.hpp>
+#include <wsecho/codec/frame.hpp>
+
 #include "integration/server_fixture.hpp"
 #include "support/raw_peer.hpp"
 #include "support/run_coro.hpp"
-
-#include <wsecho/codec/error.hpp>
-#include <wsecho/codec/frame.hpp>
 
 using namespace wsecho;
 
@@ -15,13 +15,13 @@ namespace {
 std::string upgrade_request(std::string_view extra_headers = {})
 {
     return "GET /socket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-           "Sec-WebSocket-Key: " + std::string(test::raw_peer::sample_key) +
-           "\r\nSec-WebSocket-Version: 13\r\n" + std::string(extra_headers) + "\r\n";
+           "Sec-WebSocket-Key: " +
+           std::string(test::raw_peer::sample_key) + "\r\nSec-WebSocket-Version: 13\r\n" +
+           std::string(extra_headers) + "\r\n";
 }
 
 class upgrade_test : public test::server_fixture
-{
-};
+{};
 
 // The server with permessage-deflate on, as operators enable it.
 class deflate_upgrade_test : public test::server_fixture
@@ -91,8 +91,10 @@ TEST_F(deflate_upgrade_test, answers_server_max_window_bits_with_no_larger_value
     };
     for (const auto& c : cases)
     {
-        auto answer =
-            test::run_coro(ioc, negotiated_extensions(endpoint, upgrade_request("Sec-WebSocket-Extensions: " + c.offer + "\r\n")));
+        auto answer = test::run_coro(
+            ioc,
+            negotiated_extensions(endpoint, upgrade_request("Sec-WebSocket-Extensions: " + c.offer + "\r\n"))
+        );
         EXPECT_EQ(answer, c.answer) << c.offer;
     }
 }
@@ -106,7 +108,8 @@ TEST_F(deflate_upgrade_test, answers_a_corrupt_compressed_message_with_a_close_f
         co_await peer.send(upgrade_request("Sec-WebSocket-Extensions: permessage-deflate\r\n"));
         auto res = co_await peer.read_http_response();
         EXPECT_EQ(res[http::field::sec_websocket_extensions], "permessage-deflate");
-        test::frame_spec corrupt{.opcode = test::opcode::binary, .payload = "\xff\xff\xff\xff not deflate", .rsv1 = true};
+        test::frame_spec corrupt{
+            .opcode = test::opcode::binary, .payload = "\xff\xff\xff\xff not deflate", .rsv1 = true};
         co_await peer.send(corrupt);
         co_return co_await peer.read_until_close();
     };

@@ -39,16 +39,18 @@ std::string encode_frame(const frame_spec& frame)
         throw std::invalid_argument("encode_frame: opcode over 15");
     const std::uint64_t size = frame.payload.size();
     const int bits = frame.length == length_encoding::bits7    ? 7
-               : frame.length == length_encoding::bits16 ? 16
-               : frame.length == length_encoding::bits64 ? 64
-                                                         : minimal_length_bits(frame.payload.size());
+                     : frame.length == length_encoding::bits16 ? 16
+                     : frame.length == length_encoding::bits64 ? 64
+                                                               : minimal_length_bits(frame.payload.size());
     if ((bits == 7 && size > 125) || (bits == 16 && size > 0xffff))
         throw std::invalid_argument("encode_frame: length encoding too small for the payload");
 
     std::string out;
     out.reserve(frame.payload.size() + 14);
-    out += static_cast<char>((frame.fin ? 0x80 : 0) | (frame.rsv1 ? 0x40 : 0) | (frame.rsv2 ? 0x20 : 0) |
-                             (frame.rsv3 ? 0x10 : 0) | frame.opcode);
+    out += static_cast<char>(
+        (frame.fin ? 0x80 : 0) | (frame.rsv1 ? 0x40 : 0) | (frame.rsv2 ? 0x20 : 0) | (frame.rsv3 ? 0x10 : 0) |
+        frame.opcode
+    );
     const int mask_bit = frame.masked ? 0x80 : 0;
     if (bits == 7)
         out += static_cast<char>(mask_bit | static_cast<int>(size));
@@ -106,21 +108,30 @@ net::awaitable<raw_peer> raw_peer::open(tcp::endpoint server, std::string target
 
 net::awaitable<void> raw_peer::upgrade(std::string target)
 {
-    co_await send("GET " + target +
-                  " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  "Sec-WebSocket-Key: " +
-                  std::string(sample_key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    co_await send(
+        "GET " + target +
+        " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: " +
+        std::string(sample_key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    );
     auto res = co_await read_http_response();
     if (res.result() != http::status::switching_protocols)
-        throw std::runtime_error("raw_peer::upgrade: got " + std::to_string(res.result_int()) + ": " + res.body());
+        throw std::runtime_error(
+            "raw_peer::upgrade: got " + std::to_string(res.result_int()) + ": " + res.body()
+        );
     if (!beast::iequals(res[http::field::upgrade], "websocket"))
-        throw std::runtime_error("raw_peer::upgrade: Upgrade is '" + std::string(res[http::field::upgrade]) + "'");
+        throw std::runtime_error(
+            "raw_peer::upgrade: Upgrade is '" + std::string(res[http::field::upgrade]) + "'"
+        );
     if (!http::token_list{res[http::field::connection]}.exists("upgrade"))
-        throw std::runtime_error("raw_peer::upgrade: Connection is '" + std::string(res[http::field::connection]) +
-                                 "'");
+        throw std::runtime_error(
+            "raw_peer::upgrade: Connection is '" + std::string(res[http::field::connection]) + "'"
+        );
     if (res[http::field::sec_websocket_accept] != sample_accept)
-        throw std::runtime_error("raw_peer::upgrade: Sec-WebSocket-Accept is '" +
-                                 std::string(res[http::field::sec_websocket_accept]) + "'");
+        throw std::runtime_error(
+            "raw_peer::upgrade: Sec-WebSocket-Accept is '" +
+            std::string(res[http::field::sec_websocket_accept]) + "'"
+        );
 }
 
 net::awaitable<http::response<http::string_body>> raw_peer::read_http_response()
@@ -243,8 +254,9 @@ net::awaitable<closing> raw_peer::read_until_close()
             throw std::runtime_error("raw_peer: the server sent a 1-byte close payload");
         if (f->payload.size() >= 2)
         {
-            info.code = static_cast<std::uint16_t>((static_cast<std::uint8_t>(f->payload[0]) << 8) |
-                                                   static_cast<std::uint8_t>(f->payload[1]));
+            info.code = static_cast<std::uint16_t>(
+                (static_cast<std::uint8_t>(f->payload[0]) << 8) | static_cast<std::uint8_t>(f->payload[1])
+            );
             info.reason = f->payload.substr(2);
         }
         result.close = std::move(info);
@@ -258,8 +270,9 @@ net::awaitable<tcp_end> raw_peer::expect_tcp_end()
     if (!ended_ && buffer_.size() == 0)
         co_await fill(1);
     if (buffer_.size() != 0)
-        throw std::runtime_error("raw_peer: expected the connection to end, got " + std::to_string(buffer_.size()) +
-                                 " more bytes");
+        throw std::runtime_error(
+            "raw_peer: expected the connection to end, got " + std::to_string(buffer_.size()) + " more bytes"
+        );
     co_return *ended_;
 }
 

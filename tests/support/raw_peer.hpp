@@ -49,7 +49,8 @@ struct frame_spec
     bool rsv2 = false;
     bool rsv3 = false;
     bool masked = true;  // a client must mask (RFC 6455 §5.3); false tests the server's refusal
-    std::optional<std::array<std::uint8_t, 4>> mask_key;  // none: a new key per frame from a fixed-seed generator
+    std::optional<std::array<std::uint8_t, 4>>
+        mask_key;  // none: a new key per frame from a fixed-seed generator
     length_encoding length = length_encoding::minimal;
 };
 

@@ -6,6 +6,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -49,8 +50,9 @@ T run_coro(net::io_context& ioc, net::awaitable<T> coro, std::chrono::millisecon
     return std::move(*result);
 }
 
-inline void run_coro(net::io_context& ioc, net::awaitable<void> coro,
-                     std::chrono::milliseconds limit = default_test_limit)
+inline void run_coro(
+    net::io_context& ioc, net::awaitable<void> coro, std::chrono::milliseconds limit = default_test_limit
+)
 {
     auto wrapped = [](net::awaitable<void> inner) -> net::awaitable<bool> {
         co_await std::move(inner);

@@ -3,8 +3,8 @@
 
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 #include <stdexcept>
 
@@ -49,7 +49,9 @@ net::awaitable<ws_message> ws_peer::receive()
 
 net::awaitable<std::uint16_t> ws_peer::close(std::uint16_t code, std::string reason)
 {
-    co_await impl_->ws.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason), use_awaitable);
+    co_await impl_->ws.async_close(
+        websocket::close_reason(static_cast<websocket::close_code>(code), reason), use_awaitable
+    );
     co_return static_cast<std::uint16_t>(impl_->ws.reason().code);
 }
 
@@ -68,8 +70,8 @@ net::awaitable<std::vector<ws_message>> ws_peer::receive_until_close()
     }
 }
 
-net::awaitable<http::response<http::string_body>> http_exchange(tcp::endpoint server, http::verb method,
-                                                                std::string target)
+net::awaitable<http::response<http::string_body>>
+http_exchange(tcp::endpoint server, http::verb method, std::string target)
 {
     beast::tcp_stream stream(co_await net::this_coro::executor);
     co_await stream.async_connect(server, use_awaitable);
@@ -162,11 +164,13 @@ net::awaitable<std::string> raw_ws_exchange(tcp::endpoint server, std::string fr
 {
     tcp::socket socket(co_await net::this_coro::executor);
     co_await socket.async_connect(server, use_awaitable);
-    std::string upgrade = "GET /socket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    std::string upgrade =
+        "GET /socket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
     co_await net::async_write(socket, net::buffer(upgrade), use_awaitable);
     std::string received;
-    auto header_end = co_await net::async_read_until(socket, net::dynamic_buffer(received), "\r\n\r\n", use_awaitable);
+    auto header_end =
+        co_await net::async_read_until(socket, net::dynamic_buffer(received), "\r\n\r\n", use_awaitable);
     if (received.rfind("HTTP/1.1 101", 0) != 0)
         throw std::runtime_error("raw_ws_exchange: no upgrade: " + received);
     received.erase(0, header_end);
@@ -183,14 +187,12 @@ struct silent_ws_server::impl
     std::unique_ptr<ws_stream> held;  // kept open and unread until the test ends
     impl(const net::any_io_executor& ex, std::uint16_t port)
         : acceptor(ex, tcp::endpoint(net::ip::address_v4::loopback(), port))
-    {
-    }
+    {}
 };
 
 silent_ws_server::silent_ws_server(const net::any_io_executor& ex, std::uint16_t port)
     : impl_(std::make_unique<impl>(ex, port))
-{
-}
+{}
 silent_ws_server::~silent_ws_server() = default;
 
 tcp::endpoint silent_ws_server::endpoint() const
@@ -208,7 +210,10 @@ net::awaitable<void> silent_ws_server::accept_and_go_silent()
 net::awaitable<void> silent_ws_server::accept_and_close(std::uint16_t code)
 {
     co_await accept_and_go_silent();
-    co_await impl_->held->async_close(websocket::close_reason(static_cast<websocket::close_code>(code), "test server leaving"), use_awaitable);
+    co_await impl_->held->async_close(
+        websocket::close_reason(static_cast<websocket::close_code>(code), "test server leaving"),
+        use_awaitable
+    );
 }
 
 void silent_ws_server::vanish()

@@ -44,8 +44,8 @@ private:
 };
 
 // One request on a fresh connection (Connection: close); the response as the server sent it.
-net::awaitable<http::response<http::string_body>> http_exchange(tcp::endpoint server, http::verb method,
-                                                                std::string target);
+net::awaitable<http::response<http::string_body>>
+http_exchange(tcp::endpoint server, http::verb method, std::string target);
 
 // Writes raw bytes and returns everything the server sends until it closes the connection.
 net::awaitable<std::string> raw_exchange(tcp::endpoint server, std::string bytes);

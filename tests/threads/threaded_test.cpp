@@ -1,20 +1,21 @@
 // File: threads/threaded_test.cpp — the server on an io_context run by two threads, a strand per session,
 // with many concurrent clients; meant for the tsan preset (label "threads"), run in every preset.
-#include "support/test_logger.hpp"
-#include "support/ws_peer.hpp"
-
 #include <wsecho/server.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+
+#include "support/test_logger.hpp"
+#include "support/ws_peer.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsecho;
@@ -37,7 +38,9 @@ net::awaitable<void> chat(tcp::endpoint server, int id)
         co_await peer.send(text, i % 2 == 0);
         auto echo = co_await peer.receive();
         if (echo.payload != text || echo.text != (i % 2 == 0))
-            throw std::runtime_error("wrong echo for " + text.substr(0, 40) + ": " + echo.payload.substr(0, 40));
+            throw std::runtime_error(
+                "wrong echo for " + text.substr(0, 40) + ": " + echo.payload.substr(0, 40)
+            );
     }
     co_await peer.close(1000);
 }
@@ -78,40 +81,47 @@ TEST(threaded_server, serves_concurrent_clients_on_two_threads)
     tally finished_clients;
     std::mutex summaries_mutex;
     std::vector<session_summary> summaries;
-    server srv(ioc.get_executor(), {
-                                       .host = "127.0.0.1",
-                                       .port = 0,
-                                       .multithreaded = true,
-                                       .logger = test::test_logger(),
-                                       .on_session_end =
-                                           [&](const session_summary& s) {
-                                               {
-                                                   std::lock_guard lock(summaries_mutex);
-                                                   summaries.push_back(s);
-                                               }
-                                               sessions.add();
-                                           },
-                                   });
+    server srv(
+        ioc.get_executor(),
+        {
+            .host = "127.0.0.1",
+            .port = 0,
+            .multithreaded = true,
+            .logger = test::test_logger(),
+            .on_session_end =
+                [&](const session_summary& s) {
+                    {
+                        std::lock_guard lock(summaries_mutex);
+                        summaries.push_back(s);
+                    }
+                    sessions.add();
+                },
+        }
+    );
     net::co_spawn(ioc, srv.run(), [](const std::exception_ptr& e) {
         if (e)
             std::rethrow_exception(e);
     });
     for (int id = 0; id < clients; ++id)
-        net::co_spawn(net::make_strand(ioc), chat(srv.local_endpoint(), id), [&, id](const std::exception_ptr& e) {
-            std::string failure;
-            if (e)
-            {
-                try
+        net::co_spawn(
+            net::make_strand(ioc),
+            chat(srv.local_endpoint(), id),
+            [&, id](const std::exception_ptr& e) {
+                std::string failure;
+                if (e)
                 {
-                    std::rethrow_exception(e);
+                    try
+                    {
+                        std::rethrow_exception(e);
+                    }
+                    catch (const std::exception& x)
+                    {
+                        failure = "client " + std::to_string(id) + ": " + x.what();
+                    }
                 }
-                catch (const std::exception& x)
-                {
-                    failure = "client " + std::to_string(id) + ": " + x.what();
-                }
+                finished_clients.add(failure);
             }
-            finished_clients.add(failure);
-        });
+        );
 
     std::thread first([&] { ioc.run_for(30s); });
     std::thread second([&] { ioc.run_for(30s); });
@@ -175,21 +185,27 @@ TEST(threaded_server, drains_sessions_on_two_threads)
     std::mutex codes_mutex;
     std::vector<std::uint16_t> codes;
     std::atomic<std::uint64_t> unechoed{0};
-    server srv(ioc.get_executor(), {.host = "127.0.0.1",
-                                    .port = 0,
-                                    .multithreaded = true,
-                                    .logger = test::test_logger(),
-                                    .on_session_end = [&](const session_summary& s) { unechoed += s.unechoed; }});
+    server srv(
+        ioc.get_executor(),
+        {.host = "127.0.0.1",
+         .port = 0,
+         .multithreaded = true,
+         .logger = test::test_logger(),
+         .on_session_end = [&](const session_summary& s) { unechoed += s.unechoed; }}
+    );
     net::co_spawn(ioc, srv.run(), net::detached);
     for (int id = 0; id < peers; ++id)
-        net::co_spawn(net::make_strand(ioc), chat_until_closed(srv.local_endpoint(), flowing),
-                      [&](const std::exception_ptr& e, std::uint16_t code) {
-                          {
-                              std::lock_guard lock(codes_mutex);
-                              codes.push_back(e ? 0 : code);
-                          }
-                          finished.add();
-                      });
+        net::co_spawn(
+            net::make_strand(ioc),
+            chat_until_closed(srv.local_endpoint(), flowing),
+            [&](const std::exception_ptr& e, std::uint16_t code) {
+                {
+                    std::lock_guard lock(codes_mutex);
+                    codes.push_back(e ? 0 : code);
+                }
+                finished.add();
+            }
+        );
     std::thread first([&] { ioc.run_for(30s); });
     std::thread second([&] { ioc.run_for(30s); });
     bool flowing_all = flowing.wait_for(peers, 10s);

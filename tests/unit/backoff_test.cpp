@@ -1,5 +1,6 @@
 // File: unit/backoff_test.cpp — reconnection delays: doubling, capped, jittered between half and all.
 #include <wsecho/client.hpp>
+
 #include <wsecho/detail/backoff.hpp>
 
 #include <gtest/gtest.h>

@@ -1,7 +1,5 @@
 // File: unit/bench_histogram_test.cpp — wsecho-bench's latency histogram: bucket layout, percentiles within
 // the stated 1/256 relative error, exact min and max, merging.
-#include "bench/histogram.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,6 +8,8 @@
 #include <limits>
 #include <random>
 #include <vector>
+
+#include "bench/histogram.hpp"
 
 using wsecho::bench::histogram;
 
@@ -35,16 +35,31 @@ double relative_error(std::uint64_t got, std::uint64_t want)
 // never wider than 1/128 of its lowest value (so its midpoint is within 1/256 of anything in it).
 TEST(bench_histogram, buckets_hold_their_values_and_are_narrow)
 {
-    std::vector<std::uint64_t> probes = {0, 1, 127, 128, 255, 256, 257, 511, 512, 1000, 65535, 65536, 1'000'000,
-                                         std::numeric_limits<std::uint64_t>::max() / 3,
-                                         std::numeric_limits<std::uint64_t>::max()};
+    std::vector<std::uint64_t> probes = {
+        0,
+        1,
+        127,
+        128,
+        255,
+        256,
+        257,
+        511,
+        512,
+        1000,
+        65535,
+        65536,
+        1'000'000,
+        std::numeric_limits<std::uint64_t>::max() / 3,
+        std::numeric_limits<std::uint64_t>::max()};
     for (auto v : probes)
     {
         const auto b = histogram::bucket_of(v);
         EXPECT_LE(histogram::lowest_in(b), v) << v;
         EXPECT_GE(histogram::highest_in(b), v) << v;
         const auto width = histogram::highest_in(b) - histogram::lowest_in(b) + 1;
-        EXPECT_LE(static_cast<double>(width), std::max(1.0, static_cast<double>(histogram::lowest_in(b)) / 128.0)) << v;
+        EXPECT_LE(
+            static_cast<double>(width), std::max(1.0, static_cast<double>(histogram::lowest_in(b)) / 128.0)
+        ) << v;
     }
     for (std::size_t b = 1; b < histogram::bucket_of(std::numeric_limits<std::uint64_t>::max()); ++b)
         ASSERT_EQ(histogram::lowest_in(b), histogram::highest_in(b - 1) + 1) << b;
@@ -81,7 +96,8 @@ TEST(bench_histogram, percentiles_within_stated_error)
         sum += static_cast<double>(v);
     }
     for (double p : {1.0, 10.0, 50.0, 90.0, 99.0, 99.9, 99.99})
-        EXPECT_LE(relative_error(h.value_at_percentile(p), exact_percentile(values, p)), 1.0 / 256) << "p" << p;
+        EXPECT_LE(relative_error(h.value_at_percentile(p), exact_percentile(values, p)), 1.0 / 256)
+            << "p" << p;
     EXPECT_EQ(h.min(), *std::min_element(values.begin(), values.end()));
     EXPECT_EQ(h.max(), *std::max_element(values.begin(), values.end()));
     EXPECT_EQ(h.value_at_percentile(100), h.max());

@@ -1,14 +1,14 @@
 // File: unit/bench_payload_test.cpp — wsecho-bench's echo check: a true echo passes; a flipped byte, a wrong
 // sequence number, size or type is caught; and the JSON report adds its errors up.
-#include "bench/payload.hpp"
-#include "bench/report.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "bench/payload.hpp"
+#include "bench/report.hpp"
 
 using wsecho::bench::echo_verdict;
 using wsecho::bench::payload;

@@ -1,9 +1,9 @@
 // File: unit/cli_test.cpp — flag parsing shared by both programs: every error names its flag.
-#include "common/cli.hpp"
-
 #include <wsecho/version.hpp>
 
 #include <gtest/gtest.h>
+
+#include "common/cli.hpp"
 
 using namespace std::chrono_literals;
 namespace cli = wsecho::cli;
@@ -148,8 +148,11 @@ TEST(cli, size_flag_takes_binary_units)
 // Bad sizes name the flag and say what is wrong.
 TEST(cli, size_flag_errors_name_the_flag)
 {
-    for (auto [text, reason] : {std::pair{"16MB", "unknown unit"}, std::pair{"MiB", "expected a number"},
-                                std::pair{"0", "at least 1"}, std::pair{"8GiB", "at most 4GiB"}})
+    for (auto [text, reason] :
+         {std::pair{"16MB", "unknown unit"},
+          std::pair{"MiB", "expected a number"},
+          std::pair{"0", "at least 1"},
+          std::pair{"8GiB", "at most 4GiB"}})
     {
         try
         {

@@ -24,8 +24,14 @@ namespace {
 
 using bytes = std::vector<std::byte>;
 
-std::string str(std::span<const std::byte> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
-std::span<const std::byte> as_bytes(const std::string& s) { return std::as_bytes(std::span(s)); }
+std::string str(std::span<const std::byte> b)
+{
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+std::span<const std::byte> as_bytes(const std::string& s)
+{
+    return std::as_bytes(std::span(s));
+}
 
 std::string pattern(std::size_t n)
 {
@@ -69,12 +75,14 @@ bytes operator+(bytes a, const bytes& b)
 // when RSV1 is set); fails the test on a frame without FIN, a mask, a non-minimal length or a frame cut short.
 std::vector<std::string> read_frames(std::span<const std::byte> b)
 {
-    static const char* const kinds[16] = {"?", "text", "binary", "?", "?", "?", "?", "?", "close", "ping", "pong"};
+    static const char* const kinds[16] = {
+        "?", "text", "binary", "?", "?", "?", "?", "?", "close", "ping", "pong"};
     std::vector<std::string> frames;
     while (b.size() >= 2)
     {
         const auto at = [&b](std::size_t i) { return static_cast<std::uint8_t>(b[i]); };
-        EXPECT_EQ((at(0) & 0xB0) | (at(1) & 0x80), 0x80) << "a server frame has FIN, no RSV2/RSV3 and no mask";
+        EXPECT_EQ((at(0) & 0xB0) | (at(1) & 0x80), 0x80)
+            << "a server frame has FIN, no RSV2/RSV3 and no mask";
         const std::size_t ext = (at(1) & 0x7F) == 126 ? 2 : (at(1) & 0x7F) == 127 ? 8 : 0;
         std::uint64_t n = ext == 0 ? at(1) & 0x7Fu : 0;
         for (std::size_t i = 0; i < ext && 2 + i < b.size(); ++i)
@@ -129,7 +137,8 @@ std::size_t allocated_bytes()
     return m.uordblks + m.hblkhd;
 }
 
-const connection_options deflate_on{.max_message_bytes = 1u << 16, .deflate = deflate_params{}, .compression = {}};
+const connection_options deflate_on{
+    .max_message_bytes = 1u << 16, .deflate = deflate_params{}, .compression = {}};
 
 }  // namespace
 
@@ -141,8 +150,17 @@ TEST(codec_connection, echoes_messages)
                        frame(9, "p") + frame(0, "mented") + frame(9, "") + frame(9, pattern(125));
     EXPECT_EQ(s.feed(input), kind::need_more);
     EXPECT_EQ(s.messages, (std::vector<std::string>{"hello", pattern(300), "", "fragmented"}));
-    EXPECT_EQ(s.sent(), (std::vector<std::string>{"text hello", "binary " + pattern(300), "text ", "pong p",
-                                                  "text fragmented", "pong ", "pong " + pattern(125)}));
+    EXPECT_EQ(
+        s.sent(),
+        (std::vector<std::string>{
+            "text hello",
+            "binary " + pattern(300),
+            "text ",
+            "pong p",
+            "text fragmented",
+            "pong ",
+            "pong " + pattern(125)})
+    );
 }
 
 // Up to 64 KiB a payload is copied into `out`; past it only the header is, and the payload comes back uncopied.
@@ -167,8 +185,11 @@ TEST(codec_connection, returns_large_payloads_as_a_tail)
 // The peer's close is answered with its own code (an empty close with 1000), then the connection is closed.
 TEST(codec_connection, answers_the_peers_close)
 {
-    const std::tuple<std::string, std::uint16_t, std::uint16_t> cases[] = {  // payload, answer, recorded code
-        {close_payload(1000, "bye"), 1000, 1000}, {"", 1000, 1005}, {close_payload(4999, "x"), 4999, 4999}};
+    const std::tuple<std::string, std::uint16_t, std::uint16_t> cases[] = {
+        // payload, answer, recorded code
+        {close_payload(1000, "bye"), 1000, 1000},
+        {"", 1000, 1005},
+        {close_payload(4999, "x"), 4999, 4999}};
     for (const auto& [payload, answer, recorded] : cases)
     {
         server s;
@@ -185,8 +206,10 @@ TEST(codec_connection, answers_the_peers_close)
 TEST(codec_connection, fails_a_violation_with_its_close_code)
 {
     const std::pair<bytes, violation> cases[] = {
-        {frame(3, "x"), violation::reserved_opcode}, {frame(1, "ok \xFF"), violation::invalid_utf8},
-        {frame(2, pattern(2000)), violation::message_too_big}, {frame(0, "x"), violation::unexpected_continuation},
+        {frame(3, "x"), violation::reserved_opcode},
+        {frame(1, "ok \xFF"), violation::invalid_utf8},
+        {frame(2, pattern(2000)), violation::message_too_big},
+        {frame(0, "x"), violation::unexpected_continuation},
         {frame(8, close_payload(1005)), violation::invalid_close_code}};
     for (const auto& [input, v] : cases)
     {
@@ -250,7 +273,8 @@ TEST(codec_connection, assembles_a_large_frame_in_its_room)
             ASSERT_LT(pos, input.size());
             const auto room = c.direct_read_room();
             EXPECT_LE(room.size(), std::max<std::size_t>(64 * 1024, pos - 14));
-            const std::size_t n = std::min({room.empty() ? SIZE_MAX : room.size(), pieces[i % 5], input.size() - pos});
+            const std::size_t n =
+                std::min({room.empty() ? SIZE_MAX : room.size(), pieces[i % 5], input.size() - pos});
             auto in = room.empty() ? std::span(input).subspan(pos, n) : room.first(n);
             std::copy_n(input.begin() + static_cast<std::ptrdiff_t>(pos), room.empty() ? 0 : n, in.begin());
             direct += room.empty() ? 0 : n;
@@ -320,8 +344,10 @@ TEST(codec_connection, inflates_and_deflates_messages)
     const std::string text = "hello hello hello hello hello hello hello hello hello hello hello hello hello!";
     const auto c1 = compress(text, &client), c2 = compress(text, &client);
     server s(deflate_on);
-    EXPECT_EQ(s.feed(frame(1, c1, true, true) + frame(1, c2.substr(0, 3), false, true) + frame(0, c2.substr(3))),
-              kind::need_more);
+    EXPECT_EQ(
+        s.feed(frame(1, c1, true, true) + frame(1, c2.substr(0, 3), false, true) + frame(0, c2.substr(3))),
+        kind::need_more
+    );
     EXPECT_EQ(s.messages, (std::vector<std::string>{text, text}));
     message_inflater inflater({});
     for (const auto& f : s.sent())
@@ -331,9 +357,10 @@ TEST(codec_connection, inflates_and_deflates_messages)
         EXPECT_EQ(inflater.inflate(as_bytes(f.substr(7)), true, plain, 1u << 20), inflate_status::ok);
         EXPECT_EQ(str(plain.bytes()), text);
     }
-    for (const auto& [payload, v] : {std::pair{compress(std::string(70000, 'a')), violation::message_too_big},
-                                     {"\xFF\xFF\xFF\xFF", violation::corrupt_compressed_data},
-                                     {compress("bad \xFF text"), violation::invalid_utf8}})
+    for (const auto& [payload, v] :
+         {std::pair{compress(std::string(70000, 'a')), violation::message_too_big},
+          {"\xFF\xFF\xFF\xFF", violation::corrupt_compressed_data},
+          {compress("bad \xFF text"), violation::invalid_utf8}})
     {
         server f(deflate_on);
         EXPECT_EQ(f.feed(frame(1, payload, true, true)), kind::closed);

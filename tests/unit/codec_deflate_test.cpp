@@ -2,14 +2,14 @@
 // inflater and deflater against each other and against zlib itself, decompression bombs and bad data included.
 #include <wsecho/codec/deflate.hpp>
 
-#include "support/payloads.hpp"
-
 #include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <random>
 #include <string>
 #include <vector>
+
+#include "support/payloads.hpp"
 
 using namespace wsecho::codec;
 using wsecho::test::compressible_text;
@@ -42,15 +42,21 @@ std::string deflate_message(message_deflater& d, std::string_view message)
 }
 
 // Feeds `payload` as one message in parts of `part` bytes (0: a single part), flagging the last one.
-inflate_status inflate_message(message_inflater& inf, std::string_view payload, byte_buffer& out,
-                               std::size_t limit = no_limit, std::size_t part = 0)
+inflate_status inflate_message(
+    message_inflater& inf,
+    std::string_view payload,
+    byte_buffer& out,
+    std::size_t limit = no_limit,
+    std::size_t part = 0
+)
 {
     auto bytes = as_bytes(payload);
     for (;;)
     {
         const auto n = std::min(part == 0 ? bytes.size() : part, bytes.size());
         const bool last = n == bytes.size();
-        if (const auto status = inf.inflate(bytes.first(n), last, out, limit); status != inflate_status::ok || last)
+        if (const auto status = inf.inflate(bytes.first(n), last, out, limit);
+            status != inflate_status::ok || last)
             return status;
         bytes = bytes.subspan(n);
     }
@@ -77,8 +83,11 @@ std::vector<std::string> zlib_compress(const std::vector<std::string>& messages,
         {
             deflateReset(&zs);
             const auto window = std::min(history.size(), std::size_t{1} << window_bits);
-            deflateSetDictionary(&zs, reinterpret_cast<const Bytef*>(history.data() + history.size() - window),
-                                 static_cast<uInt>(window));
+            deflateSetDictionary(
+                &zs,
+                reinterpret_cast<const Bytef*>(history.data() + history.size() - window),
+                static_cast<uInt>(window)
+            );
         }
         std::string out(deflateBound(&zs, m.size()) + 64, '\0');
         zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(m.data()));
@@ -87,7 +96,8 @@ std::vector<std::string> zlib_compress(const std::vector<std::string>& messages,
         zs.avail_out = static_cast<uInt>(out.size());
         const int rc = deflate(&zs, flush);
         out.resize(out.size() - zs.avail_out);
-        if (flush == Z_SYNC_FLUSH && rc == Z_BUF_ERROR)  // an empty message right after a flush: zlib writes nothing
+        if (flush == Z_SYNC_FLUSH &&
+            rc == Z_BUF_ERROR)  // an empty message right after a flush: zlib writes nothing
             EXPECT_TRUE(m.empty() && out.empty());
         else if (flush == Z_SYNC_FLUSH)
         {
@@ -98,7 +108,8 @@ std::vector<std::string> zlib_compress(const std::vector<std::string>& messages,
         else
         {
             EXPECT_EQ(rc, Z_STREAM_END);
-            out += '\0';  // §7.2.1: the empty stored block appended after the final one, less its last 4 bytes
+            out +=
+                '\0';  // §7.2.1: the empty stored block appended after the final one, less its last 4 bytes
         }
         payloads.push_back(out);
         history += m;
@@ -121,65 +132,136 @@ TEST(codec_deflate, negotiation_follows_rfc_7692)
         deflate_params params;  // server bits, client bits, server nct, client nct
     } cases[] = {
         {"plain offer", "permessage-deflate", ours(), "permessage-deflate", {15, 15, false, false}},
-        {"chrome", "permessage-deflate; client_max_window_bits", ours(), "permessage-deflate", {15, 15, false, false}},
-        {"server window offered", "permessage-deflate; server_max_window_bits=10", ours(),
-         "permessage-deflate; server_max_window_bits=10", {10, 15, false, false}},
-        {"offered window below ours", "permessage-deflate; server_max_window_bits=10", ours(12),
-         "permessage-deflate; server_max_window_bits=10", {10, 15, false, false}},
-        {"ours below offered window", "permessage-deflate; server_max_window_bits=14", ours(12),
-         "permessage-deflate; server_max_window_bits=12", {12, 15, false, false}},
-        {"ours below 15 is stated", "permessage-deflate", ours(10), "permessage-deflate; server_max_window_bits=10",
+        {"chrome",
+         "permessage-deflate; client_max_window_bits",
+         ours(),
+         "permessage-deflate",
+         {15, 15, false, false}},
+        {"server window offered",
+         "permessage-deflate; server_max_window_bits=10",
+         ours(),
+         "permessage-deflate; server_max_window_bits=10",
          {10, 15, false, false}},
-        {"client window without value", "permessage-deflate; client_max_window_bits", ours(11),
-         "permessage-deflate; server_max_window_bits=11; client_max_window_bits=11", {11, 11, false, false}},
-        {"client window with value", "permessage-deflate; client_max_window_bits=12", ours(),
-         "permessage-deflate; client_max_window_bits=12", {15, 12, false, false}},
-        {"client window capped by ours", "permessage-deflate; client_max_window_bits=12", ours(10),
-         "permessage-deflate; server_max_window_bits=10; client_max_window_bits=10", {10, 10, false, false}},
-        {"client window 8", "permessage-deflate; client_max_window_bits=8", ours(),
-         "permessage-deflate; client_max_window_bits=8", {15, 8, false, false}},
-        {"no client window unless offered", "permessage-deflate; server_max_window_bits=12", ours(9),
-         "permessage-deflate; server_max_window_bits=9", {9, 15, false, false}},
-        {"no context takeover offered", "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
-         ours(), "permessage-deflate; server_no_context_takeover; client_no_context_takeover", {15, 15, true, true}},
-        {"no context takeover ours", "permessage-deflate", ours(15, true),
-         "permessage-deflate; server_no_context_takeover; client_no_context_takeover", {15, 15, true, true}},
+        {"offered window below ours",
+         "permessage-deflate; server_max_window_bits=10",
+         ours(12),
+         "permessage-deflate; server_max_window_bits=10",
+         {10, 15, false, false}},
+        {"ours below offered window",
+         "permessage-deflate; server_max_window_bits=14",
+         ours(12),
+         "permessage-deflate; server_max_window_bits=12",
+         {12, 15, false, false}},
+        {"ours below 15 is stated",
+         "permessage-deflate",
+         ours(10),
+         "permessage-deflate; server_max_window_bits=10",
+         {10, 15, false, false}},
+        {"client window without value",
+         "permessage-deflate; client_max_window_bits",
+         ours(11),
+         "permessage-deflate; server_max_window_bits=11; client_max_window_bits=11",
+         {11, 11, false, false}},
+        {"client window with value",
+         "permessage-deflate; client_max_window_bits=12",
+         ours(),
+         "permessage-deflate; client_max_window_bits=12",
+         {15, 12, false, false}},
+        {"client window capped by ours",
+         "permessage-deflate; client_max_window_bits=12",
+         ours(10),
+         "permessage-deflate; server_max_window_bits=10; client_max_window_bits=10",
+         {10, 10, false, false}},
+        {"client window 8",
+         "permessage-deflate; client_max_window_bits=8",
+         ours(),
+         "permessage-deflate; client_max_window_bits=8",
+         {15, 8, false, false}},
+        {"no client window unless offered",
+         "permessage-deflate; server_max_window_bits=12",
+         ours(9),
+         "permessage-deflate; server_max_window_bits=9",
+         {9, 15, false, false}},
+        {"no context takeover offered",
+         "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+         ours(),
+         "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+         {15, 15, true, true}},
+        {"no context takeover ours",
+         "permessage-deflate",
+         ours(15, true),
+         "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+         {15, 15, true, true}},
         {"beast client, window 10, no takeover",
-         "permessage-deflate; server_max_window_bits=10; client_max_window_bits=10; server_no_context_takeover; "
+         "permessage-deflate; server_max_window_bits=10; client_max_window_bits=10; "
+         "server_no_context_takeover; "
          "client_no_context_takeover",
-         ours(), "permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
-         "server_max_window_bits=10; client_max_window_bits=10", {10, 10, true, true}},
-        {"duplicate parameter", "permessage-deflate; server_max_window_bits=10; server_max_window_bits=10", ours(),
-         nullptr, {}},
-        {"duplicate flag", "permessage-deflate; client_no_context_takeover; client_no_context_takeover", ours(),
-         nullptr, {}},
-        {"duplicate client window", "permessage-deflate; client_max_window_bits; client_max_window_bits=9", ours(),
-         nullptr, {}},
+         ours(),
+         "permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+         "server_max_window_bits=10; client_max_window_bits=10",
+         {10, 10, true, true}},
+        {"duplicate parameter",
+         "permessage-deflate; server_max_window_bits=10; server_max_window_bits=10",
+         ours(),
+         nullptr,
+         {}},
+        {"duplicate flag",
+         "permessage-deflate; client_no_context_takeover; client_no_context_takeover",
+         ours(),
+         nullptr,
+         {}},
+        {"duplicate client window",
+         "permessage-deflate; client_max_window_bits; client_max_window_bits=9",
+         ours(),
+         nullptr,
+         {}},
         {"unknown parameter", "permessage-deflate; foo", ours(), nullptr, {}},
-        {"second offer after a declined one", "permessage-deflate; foo=1, permessage-deflate; client_max_window_bits",
-         ours(), "permessage-deflate", {15, 15, false, false}},
+        {"second offer after a declined one",
+         "permessage-deflate; foo=1, permessage-deflate; client_max_window_bits",
+         ours(),
+         "permessage-deflate",
+         {15, 15, false, false}},
         {"window 8 declined", "permessage-deflate; server_max_window_bits=8", ours(), nullptr, {}},
-        {"window 8, then a fallback", "permessage-deflate; server_max_window_bits=8, permessage-deflate", ours(12),
-         "permessage-deflate; server_max_window_bits=12", {12, 15, false, false}},
+        {"window 8, then a fallback",
+         "permessage-deflate; server_max_window_bits=8, permessage-deflate",
+         ours(12),
+         "permessage-deflate; server_max_window_bits=12",
+         {12, 15, false, false}},
         {"window 16", "permessage-deflate; server_max_window_bits=16", ours(), nullptr, {}},
         {"window 7", "permessage-deflate; client_max_window_bits=7", ours(), nullptr, {}},
         {"leading zero", "permessage-deflate; server_max_window_bits=09", ours(), nullptr, {}},
         {"server window needs a value", "permessage-deflate; server_max_window_bits", ours(), nullptr, {}},
         {"value on a flag", "permessage-deflate; server_no_context_takeover=1", ours(), nullptr, {}},
         {"empty value on a flag", "permessage-deflate; client_no_context_takeover=\"\"", ours(), nullptr, {}},
-        {"x-webkit-deflate-frame skipped", "x-webkit-deflate-frame, permessage-deflate; client_no_context_takeover",
-         ours(), "permessage-deflate; client_no_context_takeover", {15, 15, false, true}},
+        {"x-webkit-deflate-frame skipped",
+         "x-webkit-deflate-frame, permessage-deflate; client_no_context_takeover",
+         ours(),
+         "permessage-deflate; client_no_context_takeover",
+         {15, 15, false, true}},
         {"only other extensions", "x-webkit-deflate-frame, foo; bar=1", ours(), nullptr, {}},
         {"nothing offered", "", ours(), nullptr, {}},
-        {"quoted values", "permessage-deflate; server_max_window_bits=\"10\"; client_max_window_bits=\"1\\1\"", ours(),
-         "permessage-deflate; server_max_window_bits=10; client_max_window_bits=11", {10, 11, false, false}},
+        {"quoted values",
+         "permessage-deflate; server_max_window_bits=\"10\"; client_max_window_bits=\"1\\1\"",
+         ours(),
+         "permessage-deflate; server_max_window_bits=10; client_max_window_bits=11",
+         {10, 11, false, false}},
         {"unterminated quote", "permessage-deflate; server_max_window_bits=\"10", ours(), nullptr, {}},
-        {"quoted separators in another extension", "foo; bar=\"a,b;c\", permessage-deflate", ours(),
-         "permessage-deflate", {15, 15, false, false}},
-        {"case-insensitive", "PerMessage-Deflate; Server_Max_Window_Bits=11; CLIENT_NO_CONTEXT_TAKEOVER", ours(),
-         "permessage-deflate; client_no_context_takeover; server_max_window_bits=11", {11, 15, false, true}},
-        {"whitespace and empty elements", " ,\t, permessage-deflate ;\tserver_max_window_bits = 12 ;"
-         " client_max_window_bits ,", ours(), "permessage-deflate; server_max_window_bits=12", {12, 15, false, false}},
+        {"quoted separators in another extension",
+         "foo; bar=\"a,b;c\", permessage-deflate",
+         ours(),
+         "permessage-deflate",
+         {15, 15, false, false}},
+        {"case-insensitive",
+         "PerMessage-Deflate; Server_Max_Window_Bits=11; CLIENT_NO_CONTEXT_TAKEOVER",
+         ours(),
+         "permessage-deflate; client_no_context_takeover; server_max_window_bits=11",
+         {11, 15, false, true}},
+        {"whitespace and empty elements",
+         " ,\t, permessage-deflate ;\tserver_max_window_bits = 12 ;"
+         " client_max_window_bits ,",
+         ours(),
+         "permessage-deflate; server_max_window_bits=12",
+         {12, 15, false, false}},
         {"trailing semicolon", "permessage-deflate;", ours(), nullptr, {}},
     };
     for (const auto& c : cases)
@@ -208,8 +290,10 @@ TEST(codec_deflate, round_trips_every_size)
             for (const std::size_t size : {0u, 1u, 100u, 64u << 10, 1u << 20})
                 for (const bool text : {true, false})
                 {
-                    SCOPED_TRACE(testing::Message() << "size " << size << (text ? " text" : " random") << " bits "
-                                                    << bits << (no_takeover ? " no takeover" : ""));
+                    SCOPED_TRACE(
+                        testing::Message() << "size " << size << (text ? " text" : " random") << " bits "
+                                           << bits << (no_takeover ? " no takeover" : "")
+                    );
                     const auto message = text ? compressible_text(size) : random_bytes(size, rng);
                     std::vector<std::string> payloads;
                     for (int i = 0; i < 3; ++i)
@@ -277,9 +361,12 @@ TEST(codec_deflate, limit_is_per_message_and_exact)
     for (int i = 0; i < 3; ++i)  // context takeover: each payload only decodes after the ones before it
     {
         byte_buffer out;
-        EXPECT_EQ(inflate_message(inflater, i == 0 ? payload : deflate_message(deflater, message), out,
-                                  message.size(), 1000),
-                  inflate_status::ok);
+        EXPECT_EQ(
+            inflate_message(
+                inflater, i == 0 ? payload : deflate_message(deflater, message), out, message.size(), 1000
+            ),
+            inflate_status::ok
+        );
     }
     message_inflater strict({});
     byte_buffer out;
@@ -293,20 +380,29 @@ TEST(codec_deflate, reports_corrupt_data)
     std::string wrapped(256, '\0');
     auto wrapped_size = static_cast<uLongf>(wrapped.size());
     const std::string text = compressible_text(1000);
-    ASSERT_EQ(compress(reinterpret_cast<Bytef*>(wrapped.data()), &wrapped_size,
-                       reinterpret_cast<const Bytef*>(text.data()), text.size()),
-              Z_OK);
+    ASSERT_EQ(
+        compress(
+            reinterpret_cast<Bytef*>(wrapped.data()),
+            &wrapped_size,
+            reinterpret_cast<const Bytef*>(text.data()),
+            text.size()
+        ),
+        Z_OK
+    );
     wrapped.resize(wrapped_size);
     message_deflater deflater({}, ours());
     const auto first = deflate_message(deflater, text);
-    const auto refers_back = deflate_message(deflater, text);  // meaningless to an inflater that missed message 1
+    const auto refers_back =
+        deflate_message(deflater, text);  // meaningless to an inflater that missed message 1
     for (const auto& payload : {std::string("\xff\xff\xff\xff\xff", 5), wrapped, refers_back})
     {
         message_inflater inflater({});
         byte_buffer out;
         EXPECT_EQ(inflate_message(inflater, payload, out), inflate_status::corrupt);
-        EXPECT_EQ(inflater.inflate(as_bytes(deflate_message(deflater, "fine")), true, out, no_limit),
-                  inflate_status::corrupt);
+        EXPECT_EQ(
+            inflater.inflate(as_bytes(deflate_message(deflater, "fine")), true, out, no_limit),
+            inflate_status::corrupt
+        );
     }
     // With client_no_context_takeover agreed the inflater resets after each message, so a reference back fails.
     message_inflater resetting({15, 15, false, true});
@@ -353,8 +449,12 @@ TEST(codec_deflate, moves_keep_the_stream)
 TEST(codec_deflate, interoperates_with_zlib)
 {
     std::mt19937 rng(3);
-    const std::vector<std::string> messages{compressible_text(3000), compressible_text(70000),
-                                            random_bytes(5000, rng), compressible_text(3000), ""};
+    const std::vector<std::string> messages{
+        compressible_text(3000),
+        compressible_text(70000),
+        random_bytes(5000, rng),
+        compressible_text(3000),
+        ""};
     for (const int flush : {Z_SYNC_FLUSH, Z_FINISH})
         for (const int bits : {9, 12, 15})
         {

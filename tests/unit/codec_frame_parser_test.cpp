@@ -88,7 +88,8 @@ struct entry
 
 std::ostream& operator<<(std::ostream& os, const entry& e)
 {
-    os << "{event " << static_cast<int>(e.what) << (e.text ? " text" : "") << ", " << e.payload.size() << " bytes";
+    os << "{event " << static_cast<int>(e.what) << (e.text ? " text" : "") << ", " << e.payload.size()
+       << " bytes";
     if (e.payload.size() <= 32)
         os << " '" << e.payload << "'";
     return os << ", code " << e.code << ", " << make_error_code(e.error).message() << "}";
@@ -112,7 +113,8 @@ entry failure(violation v)
 }
 
 // Cuttings of the input: piece sizes used in turn (0: all that is left). Whole, byte by byte, odd sizes.
-const std::vector<std::vector<std::size_t>> cuttings{{0}, {1}, {1, 3, 7, 13}, {2, 5, 11, 127, 4099}, {13, 65539}};
+const std::vector<std::vector<std::size_t>> cuttings{
+    {0}, {1}, {1, 3, 7, 13}, {2, 5, 11, 127, 4099}, {13, 65539}};
 
 // Feeds `w` in pieces cut as `cut` says and records the events; a partial message at the end is recorded too.
 std::vector<entry> feed(bytes w, const std::vector<std::size_t>& cut, frame_parser::limits limits = {})
@@ -194,10 +196,19 @@ TEST(codec_frame_parser, mixed_stream_is_independent_of_cutting)
         {.op = 9, .payload = pattern(125)},
         {.op = 8, .payload = close_payload(1000, "bye")},
     });
-    EXPECT_EQ(parse(w), (std::vector{control(event::ping, "p1"), control(event::pong), control(event::ping),
-                                     message("Hello W\xC3\xA9"), message("", false), message(pattern(300), false),
-                                     control(event::pong, pattern(125)), control(event::ping, pattern(125)),
-                                     closed(1000, "bye")}));
+    EXPECT_EQ(
+        parse(w),
+        (std::vector{
+            control(event::ping, "p1"),
+            control(event::pong),
+            control(event::ping),
+            message("Hello W\xC3\xA9"),
+            message("", false),
+            message(pattern(300), false),
+            control(event::pong, pattern(125)),
+            control(event::ping, pattern(125)),
+            closed(1000, "bye")})
+    );
 }
 
 namespace {
@@ -219,47 +230,98 @@ std::vector<violation_case> violation_cases()
         {"unmasked", wire({{.payload = "x", .masked = false}}), unmasked_frame, 1002, {}},
         {"16-bit length of 125", wire({{.payload = pattern(125), .ext = 2}}), non_minimal_length, 1002, {}},
         {"16-bit length of 0", wire({{.payload = "", .ext = 2}}), non_minimal_length, 1002, {}},
-        {"64-bit length of 65535", wire({{.payload = pattern(65535), .ext = 8}}), non_minimal_length, 1002, {}},
+        {"64-bit length of 65535",
+         wire({{.payload = pattern(65535), .ext = 8}}),
+         non_minimal_length,
+         1002,
+         {}},
         {"64-bit length of 126", wire({{.payload = pattern(126), .ext = 8}}), non_minimal_length, 1002, {}},
         {"64-bit length, top bit", wire({{.op = 2, .announced = 1ull << 63}}), length_too_large, 1002, {}},
         {"64-bit length, all ones", wire({{.op = 2, .announced = ~0ull}}), length_too_large, 1002, {}},
         {"fragmented ping", wire({{.op = 9, .payload = "p", .fin = false}}), fragmented_control, 1002, {}},
         {"fragmented close", wire({{.op = 8, .payload = "", .fin = false}}), fragmented_control, 1002, {}},
         {"ping of 126", wire({{.op = 9, .payload = pattern(126)}}), control_too_long, 1002, {}},
-        {"close of 126", wire({{.op = 8, .payload = close_payload(1000, long_reason)}}), control_too_long, 1002, {}},
+        {"close of 126",
+         wire({{.op = 8, .payload = close_payload(1000, long_reason)}}),
+         control_too_long,
+         1002,
+         {}},
         {"rsv1 ping", wire({{.op = 9, .rsv = 0x40}}), compressed_control, 1002, {}},
         {"rsv1 pong, deflate on", wire({{.op = 0xA, .rsv = 0x40}}), compressed_control, 1002, with_deflate},
-        {"rsv1 text, no deflate", wire({{.payload = "x", .rsv = 0x40}}), compression_not_negotiated, 1002, {}},
-        {"rsv1 continuation", wire({{.payload = "x", .fin = false, .rsv = 0x40}, {.op = 0, .rsv = 0x40}}),
-         compressed_continuation, 1002, with_deflate},
+        {"rsv1 text, no deflate",
+         wire({{.payload = "x", .rsv = 0x40}}),
+         compression_not_negotiated,
+         1002,
+         {}},
+        {"rsv1 continuation",
+         wire({{.payload = "x", .fin = false, .rsv = 0x40}, {.op = 0, .rsv = 0x40}}),
+         compressed_continuation,
+         1002,
+         with_deflate},
         {"continuation first", wire({{.op = 0, .payload = "x"}}), unexpected_continuation, 1002, {}},
-        {"continuation after a message", wire({{.payload = "a"}, {.op = 0, .payload = "b"}}), unexpected_continuation,
-         1002, {}},
-        {"text inside text", wire({{.payload = "a", .fin = false}, {.payload = "b"}}), unfinished_message, 1002, {}},
-        {"binary inside text", wire({{.payload = "a", .fin = false}, {.op = 2}}), unfinished_message, 1002, {}},
+        {"continuation after a message",
+         wire({{.payload = "a"}, {.op = 0, .payload = "b"}}),
+         unexpected_continuation,
+         1002,
+         {}},
+        {"text inside text",
+         wire({{.payload = "a", .fin = false}, {.payload = "b"}}),
+         unfinished_message,
+         1002,
+         {}},
+        {"binary inside text",
+         wire({{.payload = "a", .fin = false}, {.op = 2}}),
+         unfinished_message,
+         1002,
+         {}},
         {"1-byte close", wire({{.op = 8, .payload = "\x03"}}), one_byte_close, 1002, {}},
-        {"close reason not UTF-8", wire({{.op = 8, .payload = close_payload(1000, "bad \xFF")}}),
-         invalid_close_reason, 1007, {}},
-        {"close reason cut in a code point", wire({{.op = 8, .payload = close_payload(1000, "\xE2\x82")}}),
-         invalid_close_reason, 1007, {}},
+        {"close reason not UTF-8",
+         wire({{.op = 8, .payload = close_payload(1000, "bad \xFF")}}),
+         invalid_close_reason,
+         1007,
+         {}},
+        {"close reason cut in a code point",
+         wire({{.op = 8, .payload = close_payload(1000, "\xE2\x82")}}),
+         invalid_close_reason,
+         1007,
+         {}},
         {"too big, header alone", wire({{.op = 2, .announced = 1001}}), message_too_big, 1009, limit_1000},
-        {"too big, 64-bit header alone", wire({{.op = 1, .announced = 1ull << 40}}), message_too_big, 1009, {}},
-        {"too big across fragments", wire({{.payload = "1234", .fin = false}, {.op = 0, .payload = "5678901"}}),
-         message_too_big, 1009, limit_10},
+        {"too big, 64-bit header alone",
+         wire({{.op = 1, .announced = 1ull << 40}}),
+         message_too_big,
+         1009,
+         {}},
+        {"too big across fragments",
+         wire({{.payload = "1234", .fin = false}, {.op = 0, .payload = "5678901"}}),
+         message_too_big,
+         1009,
+         limit_10},
         {"text not UTF-8", wire({{.payload = "abc\xFF"}}), invalid_utf8, 1007, {}},
         {"text ends inside a code point", wire({{.payload = "ab\xE2\x82"}}), truncated_utf8, 1007, {}},
-        {"fragments end in a code point", wire({{.payload = "\xF0\x9F", .fin = false}, {.op = 0, .payload = "\x98"}}),
-         truncated_utf8, 1007, {}},
-        {"empty last fragment in a code point", wire({{.payload = "\xC3", .fin = false}, {.op = 0}}), truncated_utf8,
-         1007, {}},
+        {"fragments end in a code point",
+         wire({{.payload = "\xF0\x9F", .fin = false}, {.op = 0, .payload = "\x98"}}),
+         truncated_utf8,
+         1007,
+         {}},
+        {"empty last fragment in a code point",
+         wire({{.payload = "\xC3", .fin = false}, {.op = 0}}),
+         truncated_utf8,
+         1007,
+         {}},
     };
     const frame_parser::limits defaults;
     for (std::uint8_t op : std::to_array<std::uint8_t>({3, 4, 5, 6, 7, 0xB, 0xC, 0xD, 0xE, 0xF}))
         c.emplace_back("opcode " + std::to_string(op), wire({{.op = op}}), reserved_opcode, 1002, defaults);
     for (std::uint16_t code : std::to_array<std::uint16_t>(
-             {0, 999, 1004, 1005, 1006, 1012, 1013, 1014, 1015, 1016, 2000, 2999, 5000, 65535}))
-        c.emplace_back("close code " + std::to_string(code), wire({{.op = 8, .payload = close_payload(code)}}),
-                       invalid_close_code, 1002, defaults);
+             {0, 999, 1004, 1005, 1006, 1012, 1013, 1014, 1015, 1016, 2000, 2999, 5000, 65535}
+         ))
+        c.emplace_back(
+            "close code " + std::to_string(code),
+            wire({{.op = 8, .payload = close_payload(code)}}),
+            invalid_close_code,
+            1002,
+            defaults
+        );
     return c;
 }
 
@@ -282,16 +344,21 @@ TEST(codec_frame_parser, detects_every_violation)
 // Every close code a peer may send reads back with its reason; an empty close reads as 1005.
 TEST(codec_frame_parser, reads_valid_close_frames)
 {
-    for (std::uint16_t code :
-         std::to_array<std::uint16_t>({1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999}))
+    for (std::uint16_t code : std::to_array<std::uint16_t>(
+             {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999}
+         ))
     {
         SCOPED_TRACE(code);
-        EXPECT_EQ(parse(wire({{.op = 8, .payload = close_payload(code, "r\xC3\xA9")}})),
-                  std::vector{closed(code, "r\xC3\xA9")});
+        EXPECT_EQ(
+            parse(wire({{.op = 8, .payload = close_payload(code, "r\xC3\xA9")}})),
+            std::vector{closed(code, "r\xC3\xA9")}
+        );
     }
     EXPECT_EQ(parse(wire({{.op = 8, .payload = ""}})), std::vector{closed(1005)});
     const std::string longest(123, 'r');
-    EXPECT_EQ(parse(wire({{.op = 8, .payload = close_payload(1000, longest)}})), std::vector{closed(1000, longest)});
+    EXPECT_EQ(
+        parse(wire({{.op = 8, .payload = close_payload(1000, longest)}})), std::vector{closed(1000, longest)}
+    );
 }
 
 // UTF-8 valid only as a whole passes when split across fragments (and, by parse(), across any input cut).
@@ -303,10 +370,12 @@ TEST(codec_frame_parser, accepts_utf8_split_anywhere)
         for (std::size_t j = i; j <= text.size(); ++j)
         {
             SCOPED_TRACE(std::to_string(i) + "," + std::to_string(j));
-            const auto w = wire({{.payload = text.substr(0, i), .fin = false},
-                                 {.op = 9, .payload = "between"},
-                                 {.op = 0, .payload = text.substr(i, j - i), .fin = false},
-                                 {.op = 0, .payload = text.substr(j)}});
+            const auto w = wire(
+                {{.payload = text.substr(0, i), .fin = false},
+                 {.op = 9, .payload = "between"},
+                 {.op = 0, .payload = text.substr(i, j - i), .fin = false},
+                 {.op = 0, .payload = text.substr(j)}}
+            );
             EXPECT_EQ(feed(w, {1}), expected);
             EXPECT_EQ(feed(w, {0}), expected);
         }
@@ -316,14 +385,31 @@ TEST(codec_frame_parser, accepts_utf8_split_anywhere)
 // message carries them.
 TEST(codec_frame_parser, rejects_invalid_utf8)
 {
-    for (const char* bad : {"\xC0\x80", "\xC1\xBF", "\xE0\x80\xAF", "\xE0\x9F\xBF", "\xF0\x80\x80\xAF",
-                            "\xF0\x8F\xBF\xBF", "\xED\xA0\x80", "\xED\xBF\xBF", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80",
-                            "\xF8\x88\x80\x80\x80", "\x80", "\xBF", "\xFE", "\xFF", "\xC3\x28", "\xE2\x28\xA1",
-                            "\xF0\x9F\x98\x28"})
+    for (const char* bad :
+         {"\xC0\x80",
+          "\xC1\xBF",
+          "\xE0\x80\xAF",
+          "\xE0\x9F\xBF",
+          "\xF0\x80\x80\xAF",
+          "\xF0\x8F\xBF\xBF",
+          "\xED\xA0\x80",
+          "\xED\xBF\xBF",
+          "\xF4\x90\x80\x80",
+          "\xF5\x80\x80\x80",
+          "\xF8\x88\x80\x80\x80",
+          "\x80",
+          "\xBF",
+          "\xFE",
+          "\xFF",
+          "\xC3\x28",
+          "\xE2\x28\xA1",
+          "\xF0\x9F\x98\x28"})
     {
         SCOPED_TRACE(testing::PrintToString(std::string(bad)));
-        EXPECT_EQ(parse(wire({{.payload = std::string("ok ") + bad + " tail"}})),
-                  std::vector{failure(violation::invalid_utf8)});
+        EXPECT_EQ(
+            parse(wire({{.payload = std::string("ok ") + bad + " tail"}})),
+            std::vector{failure(violation::invalid_utf8)}
+        );
         EXPECT_EQ(parse(wire({{.op = 2, .payload = bad}})), std::vector{message(bad, false)});
     }
 }
@@ -332,9 +418,13 @@ TEST(codec_frame_parser, rejects_invalid_utf8)
 // header, before any payload.
 TEST(codec_frame_parser, fails_as_soon_as_possible)
 {
-    EXPECT_EQ(feed(wire({{.payload = "abc\xFF", .fin = false}}), {1}), std::vector{failure(violation::invalid_utf8)});
-    EXPECT_EQ(feed(wire({{.payload = "\xED\xA0", .announced = 100}}), {1}),  // 98 payload bytes never come
-              std::vector{failure(violation::invalid_utf8)});
+    EXPECT_EQ(
+        feed(wire({{.payload = "abc\xFF", .fin = false}}), {1}), std::vector{failure(violation::invalid_utf8)}
+    );
+    EXPECT_EQ(
+        feed(wire({{.payload = "\xED\xA0", .announced = 100}}), {1}),  // 98 payload bytes never come
+        std::vector{failure(violation::invalid_utf8)}
+    );
     frame_parser p(limit_1000);
     auto header = wire({{.op = 2, .announced = 1001}});
     EXPECT_EQ(p.next(header).what, event::error);
@@ -345,7 +435,8 @@ TEST(codec_frame_parser, fails_as_soon_as_possible)
 TEST(codec_frame_parser, accepts_a_message_at_the_limit)
 {
     EXPECT_EQ(parse(wire({{.payload = "0123456789"}}), limit_10), std::vector{message("0123456789")});
-    const auto w = wire({{.payload = "01234", .fin = false}, {.op = 0, .payload = "56789"}, {.payload = "again"}});
+    const auto w =
+        wire({{.payload = "01234", .fin = false}, {.op = 0, .payload = "56789"}, {.payload = "again"}});
     EXPECT_EQ(parse(w, limit_10), (std::vector{message("0123456789"), message("again")}));
 }
 

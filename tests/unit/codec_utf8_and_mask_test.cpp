@@ -15,7 +15,10 @@ using namespace wsecho::codec;
 
 namespace {
 
-std::span<const std::byte> as_bytes(const std::string& s) { return std::as_bytes(std::span(s)); }
+std::span<const std::byte> as_bytes(const std::string& s)
+{
+    return std::as_bytes(std::span(s));
+}
 
 }  // namespace
 
@@ -23,11 +26,23 @@ std::span<const std::byte> as_bytes(const std::string& s) { return std::as_bytes
 TEST(codec_utf8, validates_incrementally)
 {
     const std::pair<std::string, bool> cases[] = {
-        {"", true}, {"plain ascii, longer than a word", true}, {"\xC2\x80\xDF\xBF", true},
-        {"\xE0\xA0\x80\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBF", true}, {"\xF0\x90\x80\x80\xF4\x8F\xBF\xBF", true},
-        {"\xC0\x80", false}, {"\xC1\xBF", false}, {"\xE0\x9F\xBF", false}, {"\xF0\x8F\xBF\xBF", false},
-        {"\xED\xA0\x80", false}, {"\xED\xBF\xBF", false}, {"\xF4\x90\x80\x80", false}, {"\xF5\x80\x80\x80", false},
-        {"\x80", false}, {"\xFF", false}, {"abcdefgh\xE2\x82", false}, {"abcdefghijklmno\xF0", false}};
+        {"", true},
+        {"plain ascii, longer than a word", true},
+        {"\xC2\x80\xDF\xBF", true},
+        {"\xE0\xA0\x80\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBF", true},
+        {"\xF0\x90\x80\x80\xF4\x8F\xBF\xBF", true},
+        {"\xC0\x80", false},
+        {"\xC1\xBF", false},
+        {"\xE0\x9F\xBF", false},
+        {"\xF0\x8F\xBF\xBF", false},
+        {"\xED\xA0\x80", false},
+        {"\xED\xBF\xBF", false},
+        {"\xF4\x90\x80\x80", false},
+        {"\xF5\x80\x80\x80", false},
+        {"\x80", false},
+        {"\xFF", false},
+        {"abcdefgh\xE2\x82", false},
+        {"abcdefghijklmno\xF0", false}};
     for (const auto& [s, valid] : cases)
     {
         SCOPED_TRACE(testing::PrintToString(s));

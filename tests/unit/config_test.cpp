@@ -1,10 +1,10 @@
 // File: unit/config_test.cpp — WSECHO_* variables and --print-config: names, precedence, errors, output.
-#include "common/cli.hpp"
-#include "common/config.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+
+#include "common/cli.hpp"
+#include "common/config.hpp"
 
 using namespace std::chrono_literals;
 namespace cli = wsecho::cli;
@@ -163,13 +163,15 @@ TEST(config, config_text_shows_values_and_sources)
     scoped_env url("WSECHO_URL", "ws://127.0.0.1:9/say \"hi\"");
     test_program p;
     p.parse({"--threads", "4", "--allow-origin", "https://a.example", "--allow-origin", "*"});
-    EXPECT_EQ(cli::config_text(p.app, p.from_env),
-              "# wsecho-test configuration: a flag wins over its WSECHO_ variable, which wins over the default\n"
-              "interval = \"1s\"  # default\n"
-              "url = \"ws://127.0.0.1:9/say \\\"hi\\\"\"  # from WSECHO_URL\n"
-              "threads = 4  # from --threads\n"
-              "binary = false  # default\n"
-              "allow-origin = [\"https://a.example\", \"*\"]  # from --allow-origin\n");
+    EXPECT_EQ(
+        cli::config_text(p.app, p.from_env),
+        "# wsecho-test configuration: a flag wins over its WSECHO_ variable, which wins over the default\n"
+        "interval = \"1s\"  # default\n"
+        "url = \"ws://127.0.0.1:9/say \\\"hi\\\"\"  # from WSECHO_URL\n"
+        "threads = 4  # from --threads\n"
+        "binary = false  # default\n"
+        "allow-origin = [\"https://a.example\", \"*\"]  # from --allow-origin\n"
+    );
 }
 
 // parse_flags adds --print-config, which ends the program with 0 after the flags and variables are checked.
@@ -192,7 +194,9 @@ TEST(config, help_footer_explains_lists)
 {
     test_program p;
     p.app.add_option("--header", p.origins, "headers")->delimiter('\n');
-    EXPECT_EQ(cli::environment_help(p.app),
-              "Every option can also be set with its WSECHO_ variable (Env above); the flag wins.\n"
-              "Several values in one variable: WSECHO_ALLOW_ORIGIN: separated by ',', WSECHO_HEADER: one per line.");
+    EXPECT_EQ(
+        cli::environment_help(p.app),
+        "Every option can also be set with its WSECHO_ variable (Env above); the flag wins.\n"
+        "Several values in one variable: WSECHO_ALLOW_ORIGIN: separated by ',', WSECHO_HEADER: one per line."
+    );
 }

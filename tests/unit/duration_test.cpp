@@ -1,10 +1,10 @@
 // File: unit/duration_test.cpp — durations with units, as the flags take them (app/common) and the library
 // prints them.
-#include "common/duration.hpp"
-
 #include <wsecho/duration.hpp>
 
 #include <gtest/gtest.h>
+
+#include "common/duration.hpp"
 
 using namespace std::chrono_literals;
 using wsecho::format_duration;
@@ -18,8 +18,16 @@ TEST(duration, parses_units_and_combinations)
         const char* text;
         std::chrono::nanoseconds expected;
     } cases[] = {
-        {"250ms", 250ms}, {"1s", 1s}, {"2m", 2min}, {"1h", 1h},          {"1m30s", 90s},
-        {"1.5s", 1500ms}, {"10us", 10us}, {"7ns", 7ns}, {"0", 0ns},     {"0.25ms", 250us},
+        {"250ms", 250ms},
+        {"1s", 1s},
+        {"2m", 2min},
+        {"1h", 1h},
+        {"1m30s", 90s},
+        {"1.5s", 1500ms},
+        {"10us", 10us},
+        {"7ns", 7ns},
+        {"0", 0ns},
+        {"0.25ms", 250us},
     };
     for (const auto& c : cases)
     {

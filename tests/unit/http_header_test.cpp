@@ -1,10 +1,11 @@
 // File: unit/http_header_test.cpp — the client's -H and --subprotocol values: what is accepted, and why not.
-#include "client/tool_flags.hpp"
-
 #include <wsecho/http_header.hpp>
 
 #include <boost/asio/io_context.hpp>
+
 #include <gtest/gtest.h>
+
+#include "client/tool_flags.hpp"
 
 using wsecho::http_header;
 
@@ -43,10 +44,15 @@ tool_parse parse_tool_flags(std::vector<std::string> args)
 // curl's form: the name up to the first colon, the value trimmed; an empty value is allowed.
 TEST(http_header, parses_name_colon_value)
 {
-    EXPECT_EQ(wsecho::parse_http_header("Authorization: Bearer a:b").header,
-              (http_header{"Authorization", "Bearer a:b"}));
+    EXPECT_EQ(
+        wsecho::parse_http_header("Authorization: Bearer a:b").header,
+        (http_header{"Authorization", "Bearer a:b"})
+    );
     EXPECT_EQ(wsecho::parse_http_header("X-Empty:").header, (http_header{"X-Empty", ""}));
-    EXPECT_EQ(wsecho::parse_http_header("Origin:\thttp://x.example  ").header, (http_header{"Origin", "http://x.example"}));
+    EXPECT_EQ(
+        wsecho::parse_http_header("Origin:\thttp://x.example  ").header,
+        (http_header{"Origin", "http://x.example"})
+    );
 }
 
 // Malformed lines and headers the handshake owns are refused with the reason.

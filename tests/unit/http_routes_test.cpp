@@ -158,7 +158,10 @@ TEST(http_routes, allowed_origins_widen_the_policy)
     EXPECT_TRUE(route_request(upgrade_from("https://app.example.com"), with_listed).upgrade);
     EXPECT_TRUE(route_request(upgrade_from("https://APP.example.com"), with_listed).upgrade);
     EXPECT_FALSE(route_request(upgrade_from("https://other.example.com"), with_listed).upgrade);
-    EXPECT_TRUE(route_request(upgrade_from("https://other.example.com"), {.server_name = "s", .allowed_origins = star}).upgrade);
+    EXPECT_TRUE(route_request(
+                    upgrade_from("https://other.example.com"), {.server_name = "s", .allowed_origins = star}
+    )
+                    .upgrade);
 }
 
 // A Sec-WebSocket-Key that is not base64 of 16 bytes is refused before Beast's handshake (which accepts any
@@ -183,7 +186,9 @@ TEST(http_routes, health_and_readiness)
 {
     server_stats stats;
     route_context ctx{.server_name = "s", .stats = &stats};
-    auto get = [&](std::string target) { return route_request(make_request(http::verb::get, target), ctx).response; };
+    auto get = [&](std::string target) {
+        return route_request(make_request(http::verb::get, target), ctx).response;
+    };
     EXPECT_EQ(get("/healthz").result(), http::status::ok);
     EXPECT_EQ(get("/readyz").result(), http::status::ok);
     stats.draining = true;
@@ -191,8 +196,10 @@ TEST(http_routes, health_and_readiness)
     auto draining = get("/readyz");
     EXPECT_EQ(draining.result(), http::status::service_unavailable);
     EXPECT_EQ(draining.body(), "draining\n");
-    EXPECT_EQ(route_request(make_request(http::verb::post, "/healthz"), ctx).response.result(),
-              http::status::method_not_allowed);
+    EXPECT_EQ(
+        route_request(make_request(http::verb::post, "/healthz"), ctx).response.result(),
+        http::status::method_not_allowed
+    );
 }
 
 // /metrics renders the counters in Prometheus' text format; without stats there is nothing to show.
@@ -208,10 +215,11 @@ TEST(http_routes, metrics_in_prometheus_text_format)
     stats.count(rejection::origin_not_allowed);
     stats.count(rejection::message_too_big);
     using std::chrono::microseconds;
-    stats.turnaround.observe(microseconds(100), 2);   // on the first bound: in its bucket (le is inclusive)
-    stats.turnaround.observe(microseconds(700), 1);   // 0.0005 < 700 µs <= 0.001
+    stats.turnaround.observe(microseconds(100), 2);  // on the first bound: in its bucket (le is inclusive)
+    stats.turnaround.observe(microseconds(700), 1);  // 0.0005 < 700 µs <= 0.001
     stats.turnaround.observe(std::chrono::seconds(3), 1);  // beyond every bound: +Inf only
-    auto res = route_request(make_request(http::verb::get, "/metrics"), {.server_name = "s", .stats = &stats}).response;
+    auto res = route_request(make_request(http::verb::get, "/metrics"), {.server_name = "s", .stats = &stats})
+                   .response;
     EXPECT_EQ(res.result(), http::status::ok);
     EXPECT_EQ(res[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
     const auto& body = res.body();
@@ -239,6 +247,8 @@ TEST(http_routes, metrics_in_prometheus_text_format)
              "wsecho_echo_turnaround_seconds_count 4\n",
          })
         EXPECT_NE(body.find(line), std::string::npos) << "missing: " << line << "in:\n" << body;
-    EXPECT_EQ(route_request(make_request(http::verb::get, "/metrics"), {.server_name = "s"}).response.result(),
-              http::status::not_found);
+    EXPECT_EQ(
+        route_request(make_request(http::verb::get, "/metrics"), {.server_name = "s"}).response.result(),
+        http::status::not_found
+    );
 }

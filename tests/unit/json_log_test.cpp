@@ -1,10 +1,10 @@
 // File: unit/json_log_test.cpp — --log-format json: every line is one JSON object, whatever the message holds.
-#include "common/json_log.hpp"
-
-#include <spdlog/details/log_msg.h>
 #include <gtest/gtest.h>
+#include <spdlog/details/log_msg.h>
 
 #include <cctype>
+
+#include "common/json_log.hpp"
 
 namespace cli = wsecho::cli;
 
@@ -25,7 +25,8 @@ bool is_utc_millis_time(std::string_view text)
     if (text.size() != pattern.size())
         return false;
     for (std::size_t i = 0; i < text.size(); ++i)
-        if (pattern[i] == 'd' ? std::isdigit(static_cast<unsigned char>(text[i])) == 0 : text[i] != pattern[i])
+        if (pattern[i] == 'd' ? std::isdigit(static_cast<unsigned char>(text[i])) == 0
+                              : text[i] != pattern[i])
             return false;
     return true;
 }
@@ -45,10 +46,13 @@ TEST(json_log, escapes_quotes_backslashes_and_controls)
 // become U+FFFD, so the line stays valid JSON.
 TEST(json_log, keeps_utf8_and_replaces_invalid_bytes)
 {
-    EXPECT_EQ(json_string("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80"), "\"h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80\"");
+    EXPECT_EQ(
+        json_string("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80"),
+        "\"h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80\""
+    );
     EXPECT_EQ(json_string("cut \xe2\x82"), "\"cut \\ufffd\\ufffd\"");
-    EXPECT_EQ(json_string("\xc0\xaf"), "\"\\ufffd\\ufffd\"");          // overlong '/'
-    EXPECT_EQ(json_string("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\""); // a UTF-16 surrogate
+    EXPECT_EQ(json_string("\xc0\xaf"), "\"\\ufffd\\ufffd\"");             // overlong '/'
+    EXPECT_EQ(json_string("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");  // a UTF-16 surrogate
     EXPECT_EQ(json_string("\xff"), "\"\\ufffd\"");
 }
 

@@ -124,9 +124,11 @@ TEST(keep_alive, pings_and_drops_within_the_documented_bounds)
         for (milliseconds ring_phase : {0ms, 1ms, 60ms, 124ms})
             for (milliseconds silent_from : {1ms, 124ms, 125ms, 200ms, 499ms, 500ms, 501ms, 777ms, 1600ms})
             {
-                SCOPED_TRACE("late " + std::to_string(late.count()) + " ms, first ring " +
-                             std::to_string(ring_phase.count()) + " ms, silent from " +
-                             std::to_string(silent_from.count()) + " ms");
+                SCOPED_TRACE(
+                    "late " + std::to_string(late.count()) + " ms, first ring " +
+                    std::to_string(ring_phase.count()) + " ms, silent from " +
+                    std::to_string(silent_from.count()) + " ms"
+                );
                 const auto heard = start + silent_from;
                 const auto v = ring_until_dropped(start + ring_phase, late, heard);
                 const auto slack = 16 * late;  // at most 16 rings between the last sign of life and the drop
@@ -135,7 +137,8 @@ TEST(keep_alive, pings_and_drops_within_the_documented_bounds)
                 EXPECT_LE(v.ping - heard, idle * 9 / 8 + slack);
                 EXPECT_GE(v.drop - heard, idle);
                 EXPECT_LE(v.drop - heard, idle * 7 / 4 + slack);
-                EXPECT_EQ(v.drop - v.ping, 4 * (idle / 8 + late)) << "the drop comes at the tick after the ping";
+                EXPECT_EQ(v.drop - v.ping, 4 * (idle / 8 + late))
+                    << "the drop comes at the tick after the ping";
             }
 }
 

@@ -3,6 +3,7 @@
 // verdict puts into the summary; and which read errors get an HTTP answer.
 #include <wsecho/codec/connection.hpp>
 #include <wsecho/codec/error.hpp>
+
 #include <wsecho/detail/session_context.hpp>
 
 #include <gtest/gtest.h>
@@ -97,7 +98,8 @@ struct ending_case
     std::uint64_t requests = 0;
     std::optional<rejection> rejected;
     std::optional<std::uint16_t> close_sent;
-    std::string level;  // of the line logged: "warning" for what an operator should look at, else "info" or "debug"
+    std::string
+        level;  // of the line logged: "warning" for what an operator should look at, else "info" or "debug"
 };
 
 std::vector<ending_case> endings()
@@ -105,30 +107,84 @@ std::vector<ending_case> endings()
     using beast::error::timeout;
     return {
         {"the peer closed with 1000", websocket_ending({}, 1000), 0, std::nullopt, 1000, "info"},
-        {"the peer sent an empty close (1005), answered with 1000", websocket_ending({}, 1005), 0, std::nullopt, 1000,
+        {"the peer sent an empty close (1005), answered with 1000",
+         websocket_ending({}, 1005),
+         0,
+         std::nullopt,
+         1000,
          "info"},
-        {"a close handshake, then the TCP end", websocket_ending(net::error::eof, 1000), 0, std::nullopt, 1000, "info"},
+        {"a close handshake, then the TCP end",
+         websocket_ending(net::error::eof, 1000),
+         0,
+         std::nullopt,
+         1000,
+         "info"},
         {"the peer vanished (eof)", websocket_ending(net::error::eof), 0, std::nullopt, std::nullopt, "info"},
-        {"the peer vanished (reset)", websocket_ending(net::error::connection_reset), 0, std::nullopt, std::nullopt,
+        {"the peer vanished (reset)",
+         websocket_ending(net::error::connection_reset),
+         0,
+         std::nullopt,
+         std::nullopt,
          "info"},
-        {"a silent peer dropped at the idle timeout", websocket_ending(timeout), 0, rejection::idle_timeout,
-         std::nullopt, "warning"},
-        {"an unexpected failure", websocket_ending(make_error_code(boost::system::errc::state_not_recoverable)), 0,
-         std::nullopt, std::nullopt, "warning"},
-        {"headers over the limit", http_ending(http::error::header_limit), 0, rejection::header_too_large,
-         std::nullopt, "warning"},
-        {"a body over the limit", http_ending(http::error::body_limit), 0, rejection::body_too_large, std::nullopt,
+        {"a silent peer dropped at the idle timeout",
+         websocket_ending(timeout),
+         0,
+         rejection::idle_timeout,
+         std::nullopt,
          "warning"},
-        {"not HTTP", http_ending(http::error::bad_method), 0, rejection::bad_request, std::nullopt, "warning"},
-        {"no complete request in time (slowloris)", http_ending(timeout), 0, rejection::request_timeout, std::nullopt,
+        {"an unexpected failure",
+         websocket_ending(make_error_code(boost::system::errc::state_not_recoverable)),
+         0,
+         std::nullopt,
+         std::nullopt,
          "warning"},
-        {"a keep-alive connection idle after a served request", http_ending(timeout), 1, std::nullopt, std::nullopt,
+        {"headers over the limit",
+         http_ending(http::error::header_limit),
+         0,
+         rejection::header_too_large,
+         std::nullopt,
+         "warning"},
+        {"a body over the limit",
+         http_ending(http::error::body_limit),
+         0,
+         rejection::body_too_large,
+         std::nullopt,
+         "warning"},
+        {"not HTTP",
+         http_ending(http::error::bad_method),
+         0,
+         rejection::bad_request,
+         std::nullopt,
+         "warning"},
+        {"no complete request in time (slowloris)",
+         http_ending(timeout),
+         0,
+         rejection::request_timeout,
+         std::nullopt,
+         "warning"},
+        {"a keep-alive connection idle after a served request",
+         http_ending(timeout),
+         1,
+         std::nullopt,
+         std::nullopt,
          "debug"},
-        {"a request cut short by the peer's FIN", http_ending(http::error::partial_message), 0, std::nullopt,
-         std::nullopt, "debug"},
-        {"an upgrade that breaks RFC 6455", http_ending(websocket::error::no_sec_key), 0, rejection::handshake_failed,
-         std::nullopt, "warning"},
-        {"plain HTTP, closed after the answer", http_ending(http::error::end_of_stream), 2, std::nullopt, std::nullopt,
+        {"a request cut short by the peer's FIN",
+         http_ending(http::error::partial_message),
+         0,
+         std::nullopt,
+         std::nullopt,
+         "debug"},
+        {"an upgrade that breaks RFC 6455",
+         http_ending(websocket::error::no_sec_key),
+         0,
+         rejection::handshake_failed,
+         std::nullopt,
+         "warning"},
+        {"plain HTTP, closed after the answer",
+         http_ending(http::error::end_of_stream),
+         2,
+         std::nullopt,
+         std::nullopt,
          "debug"},
     };
 }
@@ -181,8 +237,9 @@ TEST_F(session_end, keeps_a_rejection_or_close_code_decided_earlier)
     auto s = finish(shutdown);
     EXPECT_EQ(s.close_sent, 1001);
     EXPECT_FALSE(s.rejected);
-    EXPECT_NE(line.find("info #7 127.0.0.1:50000 closed for shutdown (1001), peer replied 1001"), std::string::npos)
-        << line;
+    EXPECT_NE(
+        line.find("info #7 127.0.0.1:50000 closed for shutdown (1001), peer replied 1001"), std::string::npos
+    ) << line;
     EXPECT_NE(line.find("2 arrived after our close frame, not echoed"), std::string::npos) << line;
 }
 
@@ -235,7 +292,11 @@ TEST_F(session_end, takes_the_codecs_verdict_into_the_record)
     EXPECT_EQ(too_big.rejected, rejection::message_too_big);
     EXPECT_EQ(too_big.close_sent, 1009);
 
-    auto bye = codec_verdict(masked_with_zero_key(0x88, "\x03\xe8" "done"));
+    auto bye = codec_verdict(masked_with_zero_key(
+        0x88,
+        "\x03\xe8"
+        "done"
+    ));
     EXPECT_FALSE(bye.rejected);
     EXPECT_FALSE(bye.error);
     EXPECT_EQ(bye.close_code, 1000);

@@ -1,14 +1,15 @@
 // File: unit/session_session_registry_test.cpp — detail/session_registry.hpp: the server's list of sessions, the requests
 // it passes on (shut down, abort), the wait for the last session, and the keep-alive clock that rings them all.
-#include "support/run_coro.hpp"
-
 #include <wsecho/detail/session_registry.hpp>
 
 #include <boost/asio/io_context.hpp>
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <memory>
+
+#include "support/run_coro.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsecho;

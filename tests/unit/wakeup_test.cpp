@@ -1,17 +1,18 @@
 // File: unit/wakeup_test.cpp — detail/wakeup.hpp: the condition-variable-like wake-up, its deadline form, until()
 // and the sticky event, driven on an io_context with poll() (what is ready runs, nothing waits).
-#include "support/run_coro.hpp"
-
 #include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstddef>
 #include <tuple>
+
+#include "support/run_coro.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsecho;

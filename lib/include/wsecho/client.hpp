@@ -122,8 +122,8 @@ struct client_report
     std::string subprotocol;  // what the server chose; empty when none (or none was offered)
     std::string extensions;   // what the server agreed to (permessage-deflate and its parameters), if any
 
-    std::uint64_t connections = 0;  // handshakes that succeeded
-    unsigned reconnects = 0;        // reconnection waits started
+    std::uint64_t connections = 0;   // handshakes that succeeded
+    unsigned reconnects = 0;         // reconnection waits started
     bool messages_finished = false;  // `count` was reached or `next_message` ran out: the client closed
 
     bool connected() const noexcept { return !dial_error && !stopped_before_connected; }

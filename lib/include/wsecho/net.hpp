@@ -35,7 +35,8 @@ inline constexpr std::uint16_t max_peer_close_code = 4999;
 // ("no status received", RFC 6455 §7.4.1) rather than Beast's 0.
 inline std::uint16_t received_close_code(const websocket::close_reason& reason)
 {
-    return reason.code == websocket::close_code::none ? std::uint16_t{1005} : static_cast<std::uint16_t>(reason.code);
+    return reason.code == websocket::close_code::none ? std::uint16_t{1005}
+                                                      : static_cast<std::uint16_t>(reason.code);
 }
 
 }  // namespace wsecho

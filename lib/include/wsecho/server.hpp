@@ -6,6 +6,7 @@
 #include <wsecho/stats.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
+
 #include <spdlog/logger.h>
 
 #include <chrono>
@@ -25,16 +26,18 @@ struct server_state;
 // How one connection ended, handed to server_options::on_session_end (and logged at info).
 struct session_summary
 {
-    std::uint64_t id = 0;          // connection number, counted from 1 per server
-    std::string peer;              // "address:port"
-    bool upgraded = false;         // false: it only spoke plain HTTP (index page, 404, ...)
-    std::uint64_t messages = 0;    // messages echoed
-    std::uint64_t bytes = 0;       // payload bytes echoed
-    std::uint64_t unechoed = 0;    // messages completed after our close frame (shutdown): RFC 6455 forbids echoing
+    std::uint64_t id = 0;        // connection number, counted from 1 per server
+    std::string peer;            // "address:port"
+    bool upgraded = false;       // false: it only spoke plain HTTP (index page, 404, ...)
+    std::uint64_t messages = 0;  // messages echoed
+    std::uint64_t bytes = 0;     // payload bytes echoed
+    std::uint64_t unechoed =
+        0;  // messages completed after our close frame (shutdown): RFC 6455 forbids echoing
     std::optional<std::uint16_t> close_code;  // the peer's close code, when it closed with a handshake
     std::string close_reason;
-    std::optional<std::uint16_t> close_sent;  // the close code we sent (our echo of the peer's, 1001, 1002, ...)
-    error_code error;              // why it ended otherwise (eof, reset, timeout, protocol error, ...)
+    std::optional<std::uint16_t>
+        close_sent;                     // the close code we sent (our echo of the peer's, 1001, 1002, ...)
+    error_code error;                   // why it ended otherwise (eof, reset, timeout, protocol error, ...)
     std::optional<rejection> rejected;  // set when we refused or dropped the peer (logged at warn)
 };
 

@@ -16,11 +16,11 @@ namespace wsecho {
 // Why a peer was refused or dropped. Each has a warn log line naming the peer, and a counter.
 enum class rejection : std::uint8_t
 {
-    bad_request,         // 400: not HTTP, or a malformed request
-    header_too_large,    // 431: headers over max_header_bytes
-    body_too_large,      // 413: a request body over the limit
-    request_timeout,     // no complete request within handshake_timeout (slowloris)
-    handshake_failed,    // the upgrade broke RFC 6455 (400, or 426 for another version)
+    bad_request,       // 400: not HTTP, or a malformed request
+    header_too_large,  // 431: headers over max_header_bytes
+    body_too_large,    // 413: a request body over the limit
+    request_timeout,   // no complete request within handshake_timeout (slowloris)
+    handshake_failed,  // the upgrade broke RFC 6455 (400, or 426 for another version)
     tls_handshake_failed,  // the TLS listener got no valid TLS hello in time (plain HTTP, wrong protocol, bad cert)
     origin_not_allowed,  // 403: a browser page from another origin (cross-site WebSocket hijacking)
     over_capacity,       // 503: max_connections reached
@@ -51,7 +51,10 @@ public:
     void received(bool text, std::size_t bytes) { add(text ? 0 : 2, 1, bytes); }
     void sent(bool text, std::size_t bytes) { add(text ? 4 : 6, 1, bytes); }
     // A batch of echoes whose write completed.
-    void sent_many(bool text, std::uint64_t messages, std::uint64_t bytes) { add(text ? 4 : 6, messages, bytes); }
+    void sent_many(bool text, std::uint64_t messages, std::uint64_t bytes)
+    {
+        add(text ? 4 : 6, messages, bytes);
+    }
     totals sum() const;
 
 private:
@@ -79,8 +82,8 @@ private:
 class turnaround_histogram
 {
 public:
-    static constexpr std::array<double, 9> upper_bounds{0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                        0.005,  0.01,    0.1,    1.0};
+    static constexpr std::array<double, 9> upper_bounds{
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.1, 1.0};
     struct totals
     {
         std::array<std::uint64_t, upper_bounds.size() + 1> per_bucket{};  // not cumulative; the last is +Inf
@@ -115,7 +118,8 @@ private:
         std::lock_guard lock(mutex_);
         ++counts[code];
     }
-    std::map<std::uint16_t, std::uint64_t> snapshot(const std::map<std::uint16_t, std::uint64_t>& counts) const
+    std::map<std::uint16_t, std::uint64_t> snapshot(const std::map<std::uint16_t, std::uint64_t>& counts
+    ) const
     {
         std::lock_guard lock(mutex_);
         return counts;
@@ -128,10 +132,10 @@ private:
 // Readable from any thread while the server runs.
 struct server_stats
 {
-    std::atomic<std::uint64_t> accepted{0};   // TCP connections accepted
-    std::atomic<std::uint64_t> open{0};       // connections being served now
-    std::atomic<std::uint64_t> upgraded{0};   // connections that became WebSockets
-    std::atomic<bool> draining{false};        // shutdown has begun: /readyz answers 503
+    std::atomic<std::uint64_t> accepted{0};  // TCP connections accepted
+    std::atomic<std::uint64_t> open{0};      // connections being served now
+    std::atomic<std::uint64_t> upgraded{0};  // connections that became WebSockets
+    std::atomic<bool> draining{false};       // shutdown has begun: /readyz answers 503
     traffic_counters traffic;
     turnaround_histogram turnaround;
     close_code_counters close_codes;

@@ -14,7 +14,8 @@ namespace wsecho {
 // TLS 1.2 and newer, from a PEM certificate chain and its private key. Throws std::runtime_error that names
 // the file and OpenSSL's reason ("cannot load TLS key server.key: no start line"), or a key that does not
 // match the certificate.
-std::shared_ptr<net::ssl::context> make_server_tls_context(const std::string& cert_file, const std::string& key_file);
+std::shared_ptr<net::ssl::context>
+make_server_tls_context(const std::string& cert_file, const std::string& key_file);
 
 struct client_tls_options
 {

@@ -8,10 +8,10 @@ namespace wsecho {
 
 struct ws_url
 {
-    std::string scheme = "ws";      // "ws", or "wss" for WebSocket over TLS
-    std::string host = "localhost"; // without brackets, also for IPv6 literals
+    std::string scheme = "ws";       // "ws", or "wss" for WebSocket over TLS
+    std::string host = "localhost";  // without brackets, also for IPv6 literals
     std::string port = "80";
-    std::string target = "/";       // path and query, always starting with '/'
+    std::string target = "/";  // path and query, always starting with '/'
 
     bool secure() const noexcept { return scheme == "wss"; }
     // The Host header value (RFC 7230 §5.4): the port only when it is not the scheme's default (80, 443).

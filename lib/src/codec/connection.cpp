@@ -19,10 +19,9 @@ std::span<const std::byte> as_bytes(std::string_view s)
 
 connection::connection(const connection_options& options)
     : options_(options),
-      parser_(frame_parser::limits{.max_message_bytes = options.max_message_bytes,
-                                   .compression = options.deflate.has_value()})
-{
-}
+      parser_(frame_parser::limits{
+          .max_message_bytes = options.max_message_bytes, .compression = options.deflate.has_value()})
+{}
 
 connection::~connection() = default;
 connection::connection(connection&&) noexcept = default;
@@ -64,14 +63,16 @@ connection::event connection::next(std::span<std::byte> input, byte_buffer& out)
             if (state_ == state::open)
             {
                 // Echo the peer's code (RFC 6455 §5.5.1); an empty close is answered with 1000, never empty.
-                close_sent_ = *peer_close_code_ == close_codes::no_status ? close_codes::normal : *peer_close_code_;
+                close_sent_ =
+                    *peer_close_code_ == close_codes::no_status ? close_codes::normal : *peer_close_code_;
                 append_close_frame(out, close_sent_);
             }
             state_ = state::closed;
             return {.what = event::closed, .consumed = used};
         case frame_parser::event::error:
             // A close frame with a forbidden code or a reason that is not UTF-8 still says what the peer sent.
-            if (parser_.error() == violation::invalid_close_code || parser_.error() == violation::invalid_close_reason)
+            if (parser_.error() == violation::invalid_close_code ||
+                parser_.error() == violation::invalid_close_reason)
                 peer_close_code_ = parser_.close_code();
             return fail(parser_.error(), used, out);
         }
@@ -133,7 +134,8 @@ connection::event connection::fail(violation v, std::size_t consumed, byte_buffe
     return {.what = event::closed, .consumed = consumed};
 }
 
-std::span<const std::byte> connection::send_message(bool text, std::span<const std::byte> payload, byte_buffer& out)
+std::span<const std::byte>
+connection::send_message(bool text, std::span<const std::byte> payload, byte_buffer& out)
 {
     if (state_ != state::open)
         return {};
@@ -204,7 +206,8 @@ std::span<std::byte> connection::direct_read_room()
     // the room the connection kept from earlier messages: a peer announcing 16 MiB must send it before we
     // hold it.
     const std::size_t held = message_.size();
-    const std::uint64_t earned = std::max({held, std::size_t{64 * 1024}, kept_room_ > held ? kept_room_ - held : 0});
+    const std::uint64_t earned =
+        std::max({held, std::size_t{64 * 1024}, kept_room_ > held ? kept_room_ - held : 0});
     const std::uint64_t room = std::min<std::uint64_t>(left, earned);
     return message_.prepare(static_cast<std::size_t>(room));
 }

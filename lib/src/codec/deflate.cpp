@@ -28,7 +28,9 @@ bool is_token(std::string_view s) noexcept
 bool iequals(std::string_view a, std::string_view b) noexcept
 {
     constexpr auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [&](char x, char y) { return lower(x) == lower(y); });
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [&](char x, char y) {
+        return lower(x) == lower(y);
+    });
 }
 
 std::string_view trim(std::string_view s) noexcept
@@ -110,9 +112,9 @@ std::optional<deflate_negotiation> answer(std::string_view element, const deflat
             if (server_bits || !value || !(server_bits = parse_window_bits(*value)))
                 return std::nullopt;  // a duplicate, or a missing or invalid value (§7.1.2.1)
         }
-        else if (!iequals(name, "client_max_window_bits") || std::exchange(client_bits_offered, true) ||
-                 (value && !(client_bits = parse_window_bits(*value))))
-            return std::nullopt;  // unknown or empty (";;"), or a duplicate or invalid client window (§7.1.2.2)
+        else if (!iequals(name, "client_max_window_bits") || std::exchange(client_bits_offered, true) || (value && !(client_bits = parse_window_bits(*value))))
+            return std::
+                nullopt;  // unknown or empty (";;"), or a duplicate or invalid client window (§7.1.2.2)
     }
     // zlib refuses a raw deflate stream with a 256-byte window (since 1.2.9), so we cannot promise 8.
     if (server_bits == 8)
@@ -142,7 +144,8 @@ constexpr std::size_t max_zlib_piece = std::size_t{1} << 30;
 constexpr std::size_t min_room = std::size_t{16} << 10;
 constexpr std::size_t max_room = std::size_t{256} << 10;
 // The tail of every Z_SYNC_FLUSH, which RFC 7692 §7.2.1 strips and §7.2.2 puts back.
-constexpr std::array<std::byte, 4> sync_tail{std::byte{0x00}, std::byte{0x00}, std::byte{0xFF}, std::byte{0xFF}};
+constexpr std::array<std::byte, 4> sync_tail{
+    std::byte{0x00}, std::byte{0x00}, std::byte{0xFF}, std::byte{0xFF}};
 // 15 inflates whatever window the client uses, even one larger than agreed (zlib clients told 8 use 9).
 constexpr int inflate_window_bits = 15;
 
@@ -152,7 +155,7 @@ z_stream& lazy_stream(std::unique_ptr<z_stream_s, Deleter>& stream, Init init)
 {
     if (stream)
         return *stream;
-    auto zs = std::make_unique<z_stream>();  // zalloc, zfree, opaque null: zlib's own allocator
+    auto zs = std::make_unique<z_stream>();         // zalloc, zfree, opaque null: zlib's own allocator
     if (const int rc = init(zs.get()); rc != Z_OK)  // Z_MEM_ERROR (-4), or a zlib we were not built for
         throw std::runtime_error("zlib: cannot initialise a stream, error " + std::to_string(rc));
     stream.reset(zs.release());
@@ -178,8 +181,9 @@ void detail::zlib_stream_deleter<Inflate>::operator()(z_stream_s* stream) const 
 template struct detail::zlib_stream_deleter<true>;
 template struct detail::zlib_stream_deleter<false>;
 
-inflate_status message_inflater::inflate(std::span<const std::byte> part, bool last, byte_buffer& out,
-                                         std::size_t max_message_bytes)
+inflate_status message_inflater::inflate(
+    std::span<const std::byte> part, bool last, byte_buffer& out, std::size_t max_message_bytes
+)
 {
     if (failure_ != inflate_status::ok)
         return failure_;
@@ -195,8 +199,8 @@ inflate_status message_inflater::inflate(std::span<const std::byte> part, bool l
     return status;
 }
 
-inflate_status message_inflater::feed(std::span<const std::byte> input, byte_buffer& out,
-                                      std::size_t max_message_bytes)
+inflate_status
+message_inflater::feed(std::span<const std::byte> input, byte_buffer& out, std::size_t max_message_bytes)
 {
     auto& zs = lazy_stream(stream_, [](z_stream* s) { return inflateInit2(s, -inflate_window_bits); });
     // After a BFINAL block the rest of the message is padding and our tail (§7.2.3.4), not DEFLATE data.
@@ -204,10 +208,12 @@ inflate_status message_inflater::feed(std::span<const std::byte> input, byte_buf
     {
         const auto piece = std::min(input.size(), max_zlib_piece);
         // Room up to the limit and no further; at the limit, a one-byte probe tells whether more would come.
-        const std::size_t allowed = message_bytes_ < max_message_bytes ? max_message_bytes - message_bytes_ : 0;
+        const std::size_t allowed =
+            message_bytes_ < max_message_bytes ? max_message_bytes - message_bytes_ : 0;
         std::byte probe{};
-        const auto room = allowed == 0 ? std::span<std::byte>(&probe, 1)
-                                       : out.prepare(std::min(allowed, std::clamp(piece * 4, min_room, max_room)));
+        const auto room = allowed == 0
+                              ? std::span<std::byte>(&probe, 1)
+                              : out.prepare(std::min(allowed, std::clamp(piece * 4, min_room, max_room)));
         zs.next_in = reinterpret_cast<const Bytef*>(input.data());
         zs.avail_in = static_cast<uInt>(piece);
         zs.next_out = reinterpret_cast<Bytef*>(room.data());
@@ -228,7 +234,8 @@ inflate_status message_inflater::feed(std::span<const std::byte> input, byte_buf
         if (input.empty() && zs.avail_out != 0)
             break;  // all consumed, and nothing more pending inside zlib
         if (used == 0 && produced == 0 && !stream_ended_)
-            return inflate_status::corrupt;  // no progress with room on both sides: should not happen; never spin
+            return inflate_status::
+                corrupt;  // no progress with room on both sides: should not happen; never spin
     }
     return inflate_status::ok;
 }
@@ -252,7 +259,8 @@ void message_inflater::end_message()
 }
 
 message_deflater::message_deflater(const deflate_params& params, const deflate_settings& ours)
-    : params_(params), level_(std::clamp(ours.level, 0, 9)), mem_level_(std::clamp(ours.mem_level, 1, 9)) {}
+    : params_(params), level_(std::clamp(ours.level, 0, 9)), mem_level_(std::clamp(ours.mem_level, 1, 9))
+{}
 
 void message_deflater::deflate(std::span<const std::byte> message, byte_buffer& out)
 {
@@ -261,7 +269,8 @@ void message_deflater::deflate(std::span<const std::byte> message, byte_buffer& 
     if (message.empty())
         return out.append(std::array{std::byte{0x00}});
     auto& zs = lazy_stream(stream_, [this](z_stream* s) {
-        const int bits = std::clamp(params_.server_max_window_bits, 9, 15);  // zlib cannot do 8 (see answer())
+        const int bits =
+            std::clamp(params_.server_max_window_bits, 9, 15);  // zlib cannot do 8 (see answer())
         return deflateInit2(s, level_, Z_DEFLATED, -bits, mem_level_, Z_DEFAULT_STRATEGY);
     });
     // The last four bytes written so far stay uncommitted (copied in `held`, put back at the start of the next
@@ -286,7 +295,9 @@ void message_deflater::deflate(std::span<const std::byte> message, byte_buffer& 
                 throw std::logic_error("zlib: deflate failed, error " + std::to_string(rc));
             const std::size_t written = room.size() - zs.avail_out;
             held_size = std::min(written, held.size());
-            std::copy_n(room.begin() + static_cast<std::ptrdiff_t>(written - held_size), held_size, held.begin());
+            std::copy_n(
+                room.begin() + static_cast<std::ptrdiff_t>(written - held_size), held_size, held.begin()
+            );
             out.commit(written - held_size);
         } while (zs.avail_out == 0);
     }

@@ -1,6 +1,5 @@
 // File: codec/error.cpp — the protocol violations' close codes and messages.
 #include <wsecho/codec/error.hpp>
-
 #include <wsecho/codec/frame.hpp>
 
 #include <string>

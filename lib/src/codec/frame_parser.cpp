@@ -183,7 +183,8 @@ frame_parser::result frame_parser::start_frame(std::size_t consumed)
         }
         // Compressed payload may come out slightly larger than the message it carries (stored blocks).
         const std::uint64_t max = limits_.max_message_bytes;
-        const std::uint64_t limit = message_compressed_ && max < (std::uint64_t{1} << 62) ? max + max / 16 + 1024 : max;
+        const std::uint64_t limit =
+            message_compressed_ && max < (std::uint64_t{1} << 62) ? max + max / 16 + 1024 : max;
         if (length > limit - message_size_)
             return fail(violation::message_too_big, consumed);
         message_size_ += length;

@@ -11,13 +11,13 @@ namespace {
 // bytes whose first continuation byte has a narrower range (RFC 3629 §4), which range.
 enum : std::uint8_t
 {
-    need_1 = 2,      // 80..BF, then done
-    need_2 = 3,      // 80..BF, then need_1
-    need_3 = 4,      // 80..BF, then need_2
-    after_e0 = 5,    // A0..BF (no overlong 3-byte forms), then need_1
-    after_ed = 6,    // 80..9F (no surrogates), then need_1
-    after_f0 = 7,    // 90..BF (no overlong 4-byte forms), then need_2
-    after_f4 = 8,    // 80..8F (nothing above U+10FFFF), then need_2
+    need_1 = 2,    // 80..BF, then done
+    need_2 = 3,    // 80..BF, then need_1
+    need_3 = 4,    // 80..BF, then need_2
+    after_e0 = 5,  // A0..BF (no overlong 3-byte forms), then need_1
+    after_ed = 6,  // 80..9F (no surrogates), then need_1
+    after_f0 = 7,  // 90..BF (no overlong 4-byte forms), then need_2
+    after_f4 = 8,  // 80..8F (nothing above U+10FFFF), then need_2
 };
 
 std::uint8_t step(std::uint8_t state, std::uint8_t byte) noexcept

@@ -22,10 +22,10 @@ public:
     byte_buffer(const byte_buffer&) = delete;
     byte_buffer& operator=(const byte_buffer&) = delete;
     byte_buffer(byte_buffer&& other) noexcept
-        : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)),
+        : data_(std::exchange(other.data_, nullptr)),
+          size_(std::exchange(other.size_, 0)),
           capacity_(std::exchange(other.capacity_, 0))
-    {
-    }
+    {}
     byte_buffer& operator=(byte_buffer&& other) noexcept
     {
         std::swap(data_, other.data_);

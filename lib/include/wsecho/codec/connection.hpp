@@ -19,9 +19,9 @@ namespace wsecho::codec {
 struct connection_options
 {
     std::uint64_t max_message_bytes = 16u << 20;  // bigger messages fail the connection with 1009
-    std::optional<deflate_params> deflate;         // set when permessage-deflate was negotiated
-    deflate_settings compression;                  // our compression level and memory
-    std::size_t min_compressed_bytes = 64;         // smaller messages go out uncompressed
+    std::optional<deflate_params> deflate;        // set when permessage-deflate was negotiated
+    deflate_settings compression;                 // our compression level and memory
+    std::size_t min_compressed_bytes = 64;        // smaller messages go out uncompressed
 };
 
 class connection
@@ -43,8 +43,9 @@ public:
             closed,     // state() became closed: flush what was appended, then end the connection
         };
         kind what = need_more;
-        std::size_t consumed = 0;              // bytes of the input used
-        std::span<const std::byte> payload{};  // message: valid until the next call of next() or message_done()
+        std::size_t consumed = 0;  // bytes of the input used
+        std::span<const std::byte>
+            payload{};  // message: valid until the next call of next() or message_done()
         bool text = false;
     };
 

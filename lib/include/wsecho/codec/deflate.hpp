@@ -82,7 +82,8 @@ public:
     // the stream is reset afterwards). Returns too_big as soon as the message inflated so far would exceed
     // `max_message_bytes`: `out` then never grows by more than that limit for the message. Returns corrupt
     // for data zlib rejects.
-    inflate_status inflate(std::span<const std::byte> part, bool last, byte_buffer& out, std::size_t max_message_bytes);
+    inflate_status
+    inflate(std::span<const std::byte> part, bool last, byte_buffer& out, std::size_t max_message_bytes);
 
     // Whether zlib memory is held (it is from the first compressed message on): for tests and metrics.
     bool has_zlib_state() const noexcept { return stream_ != nullptr; }
@@ -93,9 +94,10 @@ private:
 
     deflate_params params_;
     std::unique_ptr<z_stream_s, detail::zlib_stream_deleter<true>> stream_;
-    std::size_t message_bytes_ = 0;   // inflated so far in this message, against the limit
-    bool message_has_input_ = false;  // a compressed payload of zero bytes is an empty message: zlib sees nothing
-    bool stream_ended_ = false;       // the peer ended its DEFLATE stream (a BFINAL block) in this message
+    std::size_t message_bytes_ = 0;  // inflated so far in this message, against the limit
+    bool message_has_input_ =
+        false;                   // a compressed payload of zero bytes is an empty message: zlib sees nothing
+    bool stream_ended_ = false;  // the peer ended its DEFLATE stream (a BFINAL block) in this message
     inflate_status failure_ = inflate_status::ok;
 };
 

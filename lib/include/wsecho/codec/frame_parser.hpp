@@ -60,7 +60,10 @@ public:
     bool in_message() const noexcept { return in_message_; }
     // Payload bytes of the current data frame still to come (0 between frames): a caller may read that many
     // straight into the place the message is assembled and hand them to next() from there.
-    std::uint64_t data_payload_left() const noexcept { return in_payload_ && !is_control(frame_op_) ? left_ : 0; }
+    std::uint64_t data_payload_left() const noexcept
+    {
+        return in_payload_ && !is_control(frame_op_) ? left_ : 0;
+    }
 
     std::span<const std::byte> control_payload() const noexcept { return {control_.data(), control_size_}; }
     // After event::close. An empty close frame reads as 1005 (no status).
@@ -86,8 +89,8 @@ private:
     bool fin_ = false;
     opcode frame_op_ = opcode::continuation;
     mask_key key_{};
-    std::uint64_t left_ = 0;      // payload bytes still to come
-    std::uint64_t offset_ = 0;    // payload bytes seen so far (where the mask key continues)
+    std::uint64_t left_ = 0;    // payload bytes still to come
+    std::uint64_t offset_ = 0;  // payload bytes seen so far (where the mask key continues)
 
     // The data message in progress (across frames).
     bool in_message_ = false;

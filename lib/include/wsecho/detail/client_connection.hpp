@@ -8,13 +8,15 @@
 #pragma once
 
 #include <wsecho/client.hpp>
-#include <wsecho/detail/client_state.hpp>
 #include <wsecho/duration.hpp>
 #include <wsecho/net.hpp>
 #include <wsecho/wakeup.hpp>
 
+#include <wsecho/detail/client_state.hpp>
+
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -36,7 +38,8 @@ template <class WebSocket>
 void refuse_out_of_range_close_codes(WebSocket& ws, client_state& s)
 {
     ws.control_callback([&ws, &s](websocket::frame_type kind, beast::string_view) {
-        if (kind != websocket::frame_type::close || ws.reason().code <= max_peer_close_code || s.close_started)
+        if (kind != websocket::frame_type::close || ws.reason().code <= max_peer_close_code ||
+            s.close_started)
             return;
         s.close_started = true;
         s.close_refused = true;
@@ -64,9 +67,12 @@ net::awaitable<void> receive_loop(WebSocket& ws, client_state& s, client_report&
                 report.server_close_code = received_close_code(ws.reason());
                 report.server_close_reason = std::string(ws.reason().reason.c_str());
                 report.server_close_refused = true;
-                s.log->warn("server closed the connection with code {} '{}', which RFC 6455 does not allow: "
-                            "refused as a protocol error (answered with close 1002)",
-                            *report.server_close_code, report.server_close_reason);
+                s.log->warn(
+                    "server closed the connection with code {} '{}', which RFC 6455 does not allow: "
+                    "refused as a protocol error (answered with close 1002)",
+                    *report.server_close_code,
+                    report.server_close_reason
+                );
                 break;
             }
             if (s.closing() && (ec == net::error::operation_aborted || ec == websocket::error::closed))
@@ -75,8 +81,11 @@ net::awaitable<void> receive_loop(WebSocket& ws, client_state& s, client_report&
             {
                 report.server_close_code = received_close_code(ws.reason());
                 report.server_close_reason = std::string(ws.reason().reason.c_str());
-                s.log->info("server closed the connection: code {} '{}'", *report.server_close_code,
-                            report.server_close_reason);
+                s.log->info(
+                    "server closed the connection: code {} '{}'",
+                    *report.server_close_code,
+                    report.server_close_reason
+                );
             }
             else
             {
@@ -106,8 +115,7 @@ class message_ticker
 public:
     message_ticker(const net::any_io_executor& ex, client_state& s)
         : tick_(ex), s_(s), next_(std::chrono::steady_clock::now() + s.opts.interval)
-    {
-    }
+    {}
 
     net::awaitable<std::optional<std::string>> next()
     {
@@ -205,7 +213,9 @@ net::awaitable<void> close_on_stop(WebSocket& ws, client_state& s, client_report
     if (s.stop_requested.is_set())
         s.log->info("interrupted: {}, waiting up to {} for the receiver", close_step, limit);
     else
-        s.log->info("sent {} messages: {}, waiting up to {} for the receiver", report.sent, close_step, limit);
+        s.log->info(
+            "sent {} messages: {}, waiting up to {} for the receiver", report.sent, close_step, limit
+        );
     // The close is issued while the receive loop's read is still pending, never after cancelling it:
     // a cancelled WebSocket read leaves the stream unable to send a close frame (Beast 1.81).
     auto finished = co_await ((send_close(ws, s) && s.receiver_done.wait()) || timeout(s.opts.close_timeout));
@@ -227,8 +237,10 @@ net::awaitable<void> converse(WebSocket& ws, client_state& s, client_report& rep
 {
     using namespace net::experimental::awaitable_operators;
     s.begin_connection(report);
-    co_await ((receive_loop(ws, s, report) || s.close_timed_out.wait()) && send_loop(ws, s, report) &&
-              close_on_stop(ws, s, report));
+    co_await (
+        (receive_loop(ws, s, report) || s.close_timed_out.wait()) && send_loop(ws, s, report) &&
+        close_on_stop(ws, s, report)
+    );
 }
 
 extern template net::awaitable<void> receive_loop<ws_stream>(ws_stream&, client_state&, client_report&);

@@ -12,14 +12,14 @@
 #pragma once
 
 #include <wsecho/codec/connection.hpp>
+#include <wsecho/wakeup.hpp>
+
 #include <wsecho/detail/echo_writer.hpp>
 #include <wsecho/detail/session_context.hpp>
 #include <wsecho/detail/transport.hpp>
-#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
-
 
 namespace wsecho::detail {
 
@@ -29,8 +29,7 @@ class echo_loop
 public:
     echo_loop(Stream& stream, codec::connection& protocol, session_context& ctx)
         : stream_(stream), protocol_(protocol), ctx_(ctx), keeper_(ctx.config->idle_timeout, ctx.liveness)
-    {
-    }
+    {}
 
     // `early`: bytes that came behind the upgrade request, in the same read. They are the first frames.
     net::awaitable<void> run(codec::byte_buffer early)
@@ -44,8 +43,7 @@ public:
         bool open = saved_input_.empty() || co_await echo(saved_input_.bytes(), false);
         while (open)
         {
-            if constexpr (is_plain_tcp<Stream>)
-                // Every other ready session first.
+            if constexpr (is_plain_tcp<Stream>)  // every other ready session first
                 co_await net::post(stream_.get_executor(), net::use_awaitable);
             if (!(open = co_await attend()))
                 break;
@@ -178,7 +176,8 @@ private:
 
     // One message: counted, handed to the application's handler if there is one, logged, framed into `out`.
     // Returns what send_message() left to write after `out` (a large payload).
-    std::span<const std::byte> echo_one(std::span<const std::byte> payload, bool text, codec::byte_buffer& out)
+    std::span<const std::byte>
+    echo_one(std::span<const std::byte> payload, bool text, codec::byte_buffer& out)
     {
         const session_config& cfg = *ctx_.config;
         if (cfg.stats)
@@ -192,7 +191,9 @@ private:
         if (cfg.on_message)
         {
             handled_.clear();
-            handled_.commit(net::buffer_copy(handled_.prepare(payload.size()), net::buffer(payload.data(), payload.size())));
+            handled_.commit(net::buffer_copy(
+                handled_.prepare(payload.size()), net::buffer(payload.data(), payload.size())
+            ));
             apply_message_handler(cfg.on_message, handled_, text);
             payload = {static_cast<const std::byte*>(handled_.cdata().data()), handled_.size()};
         }
@@ -206,7 +207,8 @@ private:
     // deadline for the peer's close reply). False: the connection is over.
     net::awaitable<bool> attend()
     {
-        if (ctx_.control->aborting() || (closing_deadline_ && net::steady_timer::clock_type::now() >= *closing_deadline_))
+        if (ctx_.control->aborting() ||
+            (closing_deadline_ && net::steady_timer::clock_type::now() >= *closing_deadline_))
         {
             writer_.record_error(beast::error::timeout);  // the drain timeout, or no close reply in time
             co_return false;
@@ -260,7 +262,9 @@ private:
             co_await (drain_until_eof(stream_) || timeout(ctx_.config->handshake_timeout));
         }
         else
-            co_await (stream_.async_shutdown(use_nothrow_awaitable) || timeout(ctx_.config->handshake_timeout));
+            co_await (
+                stream_.async_shutdown(use_nothrow_awaitable) || timeout(ctx_.config->handshake_timeout)
+            );
         beast::close_socket(beast::get_lowest_layer(stream_));
     }
 
@@ -273,12 +277,12 @@ private:
     std::uint64_t signs_at_last_wake_ = 0;
     std::array<std::byte, landing_bytes<Stream>> landing_;
     codec::byte_buffer saved_input_;  // the rest of the thread's input, kept across a wait
-    beast::flat_buffer handled_;     // the message handler's copy (only with a handler)
+    beast::flat_buffer handled_;      // the message handler's copy (only with a handler)
 };
 
 template <class Stream>
-net::awaitable<void> run_echo_loop(Stream& stream, codec::connection& protocol, session_context& ctx,
-                                   codec::byte_buffer early)
+net::awaitable<void>
+run_echo_loop(Stream& stream, codec::connection& protocol, session_context& ctx, codec::byte_buffer early)
 {
     echo_loop<Stream> loop(stream, protocol, ctx);
     // clang-tidy 14 counts the coroutine frame's own copy of `early` as a move before every co_await.

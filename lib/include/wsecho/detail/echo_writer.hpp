@@ -6,6 +6,7 @@
 #pragma once
 
 #include <wsecho/codec/connection.hpp>
+
 #include <wsecho/detail/echo_tally.hpp>
 #include <wsecho/detail/keep_alive.hpp>
 #include <wsecho/detail/session_context.hpp>
@@ -23,8 +24,7 @@ class echo_writer
 public:
     echo_writer(Stream& stream, const codec::connection& protocol, session_context& ctx, keep_alive& keeper)
         : stream_(stream), protocol_(protocol), ctx_(ctx), keeper_(keeper)
-    {
-    }
+    {}
 
     // Writes `out` and then `tail` (a large payload the codec did not copy). A peer that stops reading stalls
     // its own session here, holding at most one read's worth of echoes. Counts the echoes once written.
@@ -75,8 +75,9 @@ private:
     {
         using namespace net::experimental::awaitable_operators;
         auto progress = [this] { ctx_.liveness.heard_from_peer(); };
-        auto done = co_await (write_all(stream_, output_then_tail(own_output_, tail), progress) ||
-                              watch_stalled_write());
+        auto done = co_await (
+            write_all(stream_, output_then_tail(own_output_, tail), progress) || watch_stalled_write()
+        );
         own_output_.clear();
         own_output_.release_if_larger(landing_bytes<Stream>);
         if (done.index() == 1)

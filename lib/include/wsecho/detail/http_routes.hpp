@@ -25,14 +25,14 @@ using http_response = http::response<http::string_body>;
 struct route_decision
 {
     bool upgrade = false;
-    http_response response;              // set when !upgrade
-    std::optional<rejection> rejected;   // set when the answer refuses a peer (403), not just a miss (404)
+    http_response response;             // set when !upgrade
+    std::optional<rejection> rejected;  // set when the answer refuses a peer (403), not just a miss (404)
 };
 
 // What the answers depend on besides the request.
 struct route_context
 {
-    std::string_view server_name = "wsecho";  // the Server header
+    std::string_view server_name = "wsecho";       // the Server header
     std::span<const std::string> allowed_origins;  // see origin_allowed()
     const server_stats* stats = nullptr;  // feeds /metrics and /readyz; null: /metrics is 404, always ready
 };
@@ -47,8 +47,9 @@ route_decision route_request(const http_request& req, const route_context& ctx);
 bool origin_allowed(const http_request& req, std::span<const std::string> allowed);
 
 // A short plain-text error response (400, 413, 431, ...) that closes the connection.
-http_response make_error_response(http::status status, unsigned version, std::string_view server_name,
-                                  std::string_view detail);
+http_response make_error_response(
+    http::status status, unsigned version, std::string_view server_name, std::string_view detail
+);
 
 // The page served at "/": connects back to /socket and echoes what you type.
 std::string_view index_page();

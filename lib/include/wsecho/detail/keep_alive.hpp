@@ -35,11 +35,14 @@ public:
     };
 
     // A zero idle timeout turns it off: next_tick() is then never.
-    keep_alive(std::chrono::milliseconds idle_timeout, const liveness& peer, clock::time_point now = clock::now())
-        : period_(idle_timeout / 2), peer_(&peer), seen_(peer.signs_of_life),
+    keep_alive(
+        std::chrono::milliseconds idle_timeout, const liveness& peer, clock::time_point now = clock::now()
+    )
+        : period_(idle_timeout / 2),
+          peer_(&peer),
+          seen_(peer.signs_of_life),
           next_tick_(idle_timeout.count() > 0 ? now + period_ : clock::time_point::max())
-    {
-    }
+    {}
 
     clock::time_point next_tick() const noexcept { return next_tick_; }
     bool due(clock::time_point now = clock::now()) const noexcept { return next_tick_ <= now; }

@@ -7,10 +7,11 @@
 #pragma once
 
 #include <wsecho/codec/connection.hpp>
+#include <wsecho/wakeup.hpp>
+
 #include <wsecho/detail/session_context.hpp>
 #include <wsecho/detail/transport.hpp>
 #include <wsecho/detail/upgrade.hpp>
-#include <wsecho/wakeup.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
@@ -20,12 +21,12 @@ namespace wsecho::detail {
 
 // The WebSocket half, until the connection ends (echo_loop.hpp). `early`: bytes that came behind the upgrade.
 template <class Stream>
-net::awaitable<void> run_echo_loop(Stream& stream, codec::connection& protocol, session_context& ctx,
-                                   codec::byte_buffer early);
-extern template net::awaitable<void> run_echo_loop<tcp::socket>(tcp::socket&, codec::connection&,
-                                                                session_context&, codec::byte_buffer);
-extern template net::awaitable<void> run_echo_loop<tls_stream>(tls_stream&, codec::connection&, session_context&,
-                                                               codec::byte_buffer);
+net::awaitable<void>
+run_echo_loop(Stream& stream, codec::connection& protocol, session_context& ctx, codec::byte_buffer early);
+extern template net::awaitable<void>
+run_echo_loop<tcp::socket>(tcp::socket&, codec::connection&, session_context&, codec::byte_buffer);
+extern template net::awaitable<void>
+run_echo_loop<tls_stream>(tls_stream&, codec::connection&, session_context&, codec::byte_buffer);
 
 // tcp_stream (also under TLS) has its own deadline for the HTTP phase.
 template <class Stream>
@@ -41,13 +42,14 @@ net::awaitable<bool> secure_transport(Stream& stream, session_context& ctx)
     if constexpr (std::is_same_v<Stream, tls_stream>)
     {
         arm_deadline(stream, ctx.config->handshake_timeout);
-        if (auto [ec] = co_await stream.async_handshake(net::ssl::stream_base::server, use_nothrow_awaitable); ec)
+        if (auto [ec] = co_await stream.async_handshake(net::ssl::stream_base::server, use_nothrow_awaitable);
+            ec)
         {
             ctx.summary.error = ec;
             // A TCP probe that connects and leaves is not an attack; anything else that is not TLS is refused.
             if (ec != net::error::eof && ec != net::error::connection_reset)
                 ctx.summary.rejected = ec == beast::error::timeout ? rejection::request_timeout
-                                                                    : rejection::tls_handshake_failed;
+                                                                   : rejection::tls_handshake_failed;
             co_return false;
         }
     }
@@ -57,14 +59,19 @@ net::awaitable<bool> secure_transport(Stream& stream, session_context& ctx)
 // The next HTTP request. A keep-alive connection waiting for one ends when the server shuts down
 // (operation_aborted): cancelling an HTTP read loses nothing a response was owed for.
 template <class Stream>
-net::awaitable<error_code> read_request(Stream& stream, beast::flat_buffer& buffer,
-                                        http::request_parser<http::string_body>& parser, session_context& ctx)
+net::awaitable<error_code> read_request(
+    Stream& stream,
+    beast::flat_buffer& buffer,
+    http::request_parser<http::string_body>& parser,
+    session_context& ctx
+)
 {
     if (ctx.shutting_down() && buffer.size() == 0)
         co_return net::error::operation_aborted;
     using namespace net::experimental::awaitable_operators;
-    auto result = co_await (http::async_read(stream, buffer, parser, use_nothrow_awaitable) ||
-                            ctx.control->wait_for_shutdown());
+    auto result = co_await (
+        http::async_read(stream, buffer, parser, use_nothrow_awaitable) || ctx.control->wait_for_shutdown()
+    );
     if (result.index() == 0)
         co_return std::get<0>(std::get<0>(result));
     co_return net::error::operation_aborted;
@@ -101,9 +108,10 @@ net::awaitable<std::optional<upgraded>> answer_http_requests(Stream& stream, ses
             co_return std::nullopt;
         }
         http_request req = parser.release();
-        route_decision decision = ctx.over_capacity ? route_decision{.response = over_capacity_response(ctx, req),
-                                                                     .rejected = rejection::over_capacity}
-                                                    : route_request(req, cfg.routes());
+        route_decision decision =
+            ctx.over_capacity
+                ? route_decision{.response = over_capacity_response(ctx, req), .rejected = rejection::over_capacity}
+                : route_request(req, cfg.routes());
         if (decision.upgrade && ctx.shutting_down())
             decision = {.response = shutting_down_response(ctx, req)};
         if (ctx.shutting_down())

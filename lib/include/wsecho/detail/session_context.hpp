@@ -5,11 +5,12 @@
 
 #include <wsecho/codec/connection.hpp>
 #include <wsecho/deflate.hpp>
+#include <wsecho/net.hpp>
+#include <wsecho/server.hpp>
+
 #include <wsecho/detail/http_routes.hpp>
 #include <wsecho/detail/keep_alive.hpp>
 #include <wsecho/detail/session_registry.hpp>
-#include <wsecho/net.hpp>
-#include <wsecho/server.hpp>
 
 #include <spdlog/logger.h>
 
@@ -52,9 +53,10 @@ struct session_context
     std::shared_ptr<const session_config> config;
     bool over_capacity = false;  // answer the first request with 503, then close
     std::uint64_t requests = 0;  // plain HTTP requests answered
-    std::shared_ptr<session_control> control;  // the server's shutdown requests; run_session makes one if null
-    detail::liveness liveness;                 // what the keep-alive watches
-    bool finished = false;                     // finish_session() ran
+    std::shared_ptr<session_control>
+        control;                // the server's shutdown requests; run_session makes one if null
+    detail::liveness liveness;  // what the keep-alive watches
+    bool finished = false;      // finish_session() ran
 
     bool shutting_down() const { return control && control->shutting_down(); }
 };
@@ -78,7 +80,8 @@ http_response shutting_down_response(const session_context& ctx, const http_requ
 
 // noexcept on purpose: a handler that throws is a broken invariant (see message_handler), not a way to end
 // one session.
-inline void apply_message_handler(const message_handler& handler, beast::flat_buffer& payload, bool& text) noexcept
+inline void
+apply_message_handler(const message_handler& handler, beast::flat_buffer& payload, bool& text) noexcept
 {
     handler(payload, text);
 }

@@ -73,14 +73,16 @@ inline read_outcome read_now(tcp::socket& socket, net::mutable_buffer target)
 }
 
 // What a flush writes: the frames in `out`, then a large payload that was not copied into it.
-inline std::array<net::const_buffer, 2> output_then_tail(const codec::byte_buffer& out, std::span<const std::byte> tail)
+inline std::array<net::const_buffer, 2>
+output_then_tail(const codec::byte_buffer& out, std::span<const std::byte> tail)
 {
     return {net::const_buffer(out.data(), out.size()), net::const_buffer(tail.data(), tail.size())};
 }
 
 // Writes everything, counting each part that went out as a sign of life (a slow reader is not a dead one).
 template <class Stream, class Progress>
-net::awaitable<error_code> write_all(Stream& stream, std::array<net::const_buffer, 2> buffers, Progress progress)
+net::awaitable<error_code>
+write_all(Stream& stream, std::array<net::const_buffer, 2> buffers, Progress progress)
 {
     while (buffers[0].size() + buffers[1].size() > 0)
     {

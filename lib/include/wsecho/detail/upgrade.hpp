@@ -5,6 +5,7 @@
 
 #include <wsecho/codec/byte_buffer.hpp>
 #include <wsecho/codec/connection.hpp>
+
 #include <wsecho/detail/session_context.hpp>
 
 #include <optional>
