@@ -126,7 +126,7 @@ public:
     net::awaitable<void> shutdown(std::chrono::milliseconds drain_timeout);
 
 private:
-    std::shared_ptr<detail::server_state> state_;  // defined in server.cpp
+    std::shared_ptr<detail::server_state> state_;  // defined in lib/src/server_state.hpp
 };
 
 }  // namespace wsecho
