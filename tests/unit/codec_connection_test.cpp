@@ -1,6 +1,6 @@
 // File: unit/codec_connection_test.cpp — codec::connection driven as the server drives it, what it sends read
 // back frame by frame; plus the close frame writer on its own (the UTF-8 validator and unmask:
-// codec_utf8_and_mask_test.cpp).
+// codec_utf8_and_mask_test.cpp). Frames are built with the parser tests' helpers (frame_parser_support.hpp).
 #include <wsecho/codec/connection.hpp>
 #include <wsecho/codec/utf8.hpp>
 
@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "frame_parser_support.hpp"
+
 // ASan's count of the heap in use (null without ASan, whose malloc mallinfo2() does not see).
 extern "C" [[gnu::weak]] std::size_t __sanitizer_get_current_allocated_bytes();
 
@@ -22,47 +24,21 @@ using kind = connection::event::kind;
 
 namespace {
 
-using bytes = std::vector<std::byte>;
+namespace frames = wsecho::test::frames;
+using frames::bytes;
+using frames::close_payload;
+using frames::pattern;
+using frames::str;
 
-std::string str(std::span<const std::byte> b)
-{
-    return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
 std::span<const std::byte> as_bytes(const std::string& s)
 {
     return std::as_bytes(std::span(s));
 }
 
-std::string pattern(std::size_t n)
-{
-    std::string s(n, '\0');
-    for (std::size_t i = 0; i < n; ++i)
-        s[i] = static_cast<char>((i * 7 + i / 251) & 0xFF);
-    return s;
-}
-
-std::string close_payload(std::uint16_t code, std::string_view reason = {})
-{
-    return std::string{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)} + std::string(reason);
-}
-
 // A masked client frame in the shortest length form: FIN unless `fin` is false, RSV1 when `rsv1`.
 bytes frame(std::uint8_t op, const std::string& payload, bool fin = true, bool rsv1 = false)
 {
-    static constexpr std::array<std::uint8_t, 4> key{0x37, 0xFA, 0x21, 0x3D};
-    bytes out;
-    auto put = [&out](std::uint64_t v) { out.push_back(static_cast<std::byte>(v)); };
-    put((fin ? 0x80u : 0u) | (rsv1 ? 0x40u : 0u) | op);
-    const std::uint64_t n = payload.size();
-    const int length_bytes = n < 126 ? 0 : n <= 0xFFFF ? 2 : 8;
-    put(0x80 | (length_bytes == 0 ? n : length_bytes == 2 ? 126 : 127));
-    for (int i = length_bytes - 1; i >= 0; --i)
-        put(n >> (8 * i));
-    for (auto k : key)
-        put(k);
-    for (std::size_t i = 0; i < n; ++i)
-        put(static_cast<std::uint8_t>(payload[i]) ^ key[i % 4]);
-    return out;
+    return frames::wire({{.op = op, .payload = payload, .fin = fin, .rsv = std::uint8_t(rsv1 ? 0x40 : 0)}});
 }
 
 bytes operator+(bytes a, const bytes& b)
