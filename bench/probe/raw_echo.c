@@ -41,9 +41,10 @@ static int handshake(conn* c) {
     return 1;
 }
 
-// Echoes every whole frame in c->in with one write. -1: close.
+// Echoes every whole frame in c->in with one write. -1: close. `out` needs no bound check: a server frame is
+// its client frame less the 4-byte mask, so the echoes of one buffer never outgrow it.
 static int echo(conn* c) {
-    unsigned char out[70000]; size_t o = 0, i = 0; int closing = 0;
+    unsigned char out[sizeof c->in]; size_t o = 0, i = 0; int closing = 0;
     while (c->len - i >= 6) {
         unsigned char* f = c->in + i; size_t len = f[1] & 0x7f, h = 2;
         if (len == 126) { if (c->len - i < 8) break; len = (size_t)f[2] << 8 | f[3]; h = 4; }
@@ -51,7 +52,6 @@ static int echo(conn* c) {
         if (c->len - i < h + 4 + len) break;
         unsigned char* mk = f + h; unsigned char* p = mk + 4;
         for (size_t j = 0; j < len; ++j) p[j] ^= mk[j & 3];
-        if (o + len + 4 > sizeof out) break;
         out[o++] = f[0]; if (len < 126) out[o++] = (unsigned char)len; else { out[o++] = 126; out[o++] = len >> 8; out[o++] = len & 255; }
         memcpy(out + o, p, len); o += len; i += h + 4 + len;
         if ((f[0] & 0x0f) == 8) { closing = 1; break; }
@@ -87,7 +87,11 @@ int main(int argc, char** argv) {
             conn* c = evs[e].data.ptr;
             ssize_t r = read(c->fd, c->in + c->len, sizeof c->in - 1 - c->len);
             int rc = r <= 0 ? -1 : 0;
-            if (!rc) { c->len += (size_t)r; rc = c->upgraded ? echo(c) : handshake(c) < 0 ? -1 : (c->upgraded && c->len ? echo(c) : 0); }
+            if (!rc) {
+                c->len += (size_t)r;
+                if (!c->upgraded && handshake(c) < 0) rc = -1;
+                else if (c->upgraded) rc = echo(c);  // also the frames that came behind the upgrade request
+            }
             if (rc < 0) { close(c->fd); free(c); }
         }
     }
